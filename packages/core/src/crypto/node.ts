@@ -1,0 +1,24 @@
+/**
+ * @module crypto/node — HMAC-SHA256 and UTF-8 for Node, Bun and Deno, from `node:crypto`.
+ */
+import { Buffer } from 'node:buffer';
+import { createHmac } from 'node:crypto';
+
+/** Which implementation this build uses. */
+export const cryptoBackend: 'node:crypto' | '@noble/hashes' = 'node:crypto';
+
+/** HMAC-SHA256 keyed with `secret`'s UTF-8 bytes over `prefix` then `body`, fed separately. */
+export function hmacSha256(secret: string, prefix: string, body: string | Uint8Array): Uint8Array {
+  // Two update() calls: joining prefix and body first would copy the whole body.
+  return createHmac('sha256', secret).update(prefix).update(body).digest();
+}
+
+/** Decodes UTF-8, replacing invalid sequences (the signature was already checked on the bytes). */
+export function utf8Decode(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** The UTF-8 length of `text` in bytes, without encoding it. */
+export function utf8ByteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}

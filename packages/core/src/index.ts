@@ -1,0 +1,29 @@
+/**
+ * @module @x/together-webhooks-core — verify Together AI webhook deliveries (HMAC-SHA256 over the
+ * raw bytes, replay window) and get typed events.
+ */
+export { cryptoBackend } from '#crypto';
+export { WebhookVerificationError, verificationErrorStatus, type WebhookVerificationErrorCode } from './errors.js';
+export {
+  eventCatalog,
+  isTogetherEventType,
+  type BatchJob,
+  type BatchStatus,
+  type DedicatedEndpoint,
+  type EndpointState,
+  type EvaluationJob,
+  type EvaluationStatus,
+  type FineTuneEventEntry,
+  type FineTuneJob,
+  type FineTuneStatus,
+  type TogetherEvent,
+  type TogetherEventDataMap,
+  type TogetherEventOf,
+  type TogetherEventType,
+  type VideoJob,
+  type VideoStatus,
+} from './events.js';
+export { SIGNATURE_HEADER, TIMESTAMP_HEADER, type HeadersLike } from './headers.js';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, type VerifyOptions } from './options.js';
+export { sign, type SignatureHeaders, type SignOptions } from './sign.js';
+export { verify, verifySync, type RawDelivery, type WebhookInput } from './verify.js';

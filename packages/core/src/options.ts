@@ -1,0 +1,77 @@
+/**
+ * @module options — verification options, their defaults, and the checks that turn a
+ * misconfiguration into a `TypeError` instead of a 401.
+ */
+
+/** Options of `verify` and `verifySync`. */
+export interface VerifyOptions {
+  /** The webhook secret, or several during a rotation: a delivery signed with any of them verifies. */
+  secret: string | readonly string[];
+  /** Replay window in seconds, in both directions. Default 300. */
+  toleranceSeconds?: number;
+  /** Largest body accepted, in bytes, checked before hashing. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Current time in milliseconds since the epoch; for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Default replay window: five minutes either way. */
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+/** Default largest body: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Checks one secret: a non-empty string without surrounding whitespace (a copy-paste accident
+ * that would otherwise look like every delivery being forged).
+ * @internal
+ */
+export function assertSecret(secret: unknown, name = 'secret'): asserts secret is string {
+  if (typeof secret !== 'string') throw new TypeError(`${name} must be a string, got ${typeof secret}`);
+  if (secret.length === 0) throw new TypeError(`${name} must not be empty`);
+  if (secret.trim() !== secret) {
+    throw new TypeError(`${name} has leading or trailing whitespace: remove it (often a newline copied with it)`);
+  }
+}
+
+/** Returns the configured secrets as a list, each checked. @internal */
+export function secretList(secret: unknown): readonly string[] {
+  if (typeof secret === 'string') {
+    assertSecret(secret);
+    return [secret];
+  }
+  if (!Array.isArray(secret) || secret.length === 0) {
+    throw new TypeError('secret must be a non-empty string or a non-empty array of strings');
+  }
+  secret.forEach((item, index) => assertSecret(item, `secret[${index}]`));
+  return secret as readonly string[];
+}
+
+/** Checks an optional non-negative finite number option and returns it or its default. @internal */
+export function numberOption(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${name} must be a non-negative finite number`);
+  }
+  return value;
+}
+
+/** Checked verification settings. @internal */
+export interface ResolvedVerifyOptions {
+  secrets: readonly string[];
+  toleranceSeconds: number;
+  maxBodyBytes: number;
+  now: () => number;
+}
+
+/** Validates `options` once and fills in the defaults. @internal */
+export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a secret');
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw new TypeError('now must be a function returning milliseconds');
+  return {
+    secrets: secretList(options.secret),
+    toleranceSeconds: numberOption(options.toleranceSeconds, 'toleranceSeconds', DEFAULT_TOLERANCE_SECONDS),
+    maxBodyBytes: numberOption(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
+    now,
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * @module verify — checks a delivery's signature and replay window and returns the typed event.
+ */
+import { utf8ByteLength, utf8Decode } from '#crypto';
+import { normalizeBody, type RawBody } from './bytes.js';
+import { reject } from './errors.js';
+import type { TogetherEvent } from './events.js';
+import { readHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER, type HeadersLike } from './headers.js';
+import { resolveVerifyOptions, type ResolvedVerifyOptions, type VerifyOptions } from './options.js';
+import { parseEvent } from './payload.js';
+import { readRequestBody } from './request.js';
+import { matchesAnySecret, parseSignatureHeader } from './signature.js';
+
+/** Raw body bytes (or text) plus the headers they arrived with. */
+export interface RawDelivery {
+  body: RawBody;
+  headers: HeadersLike;
+}
+
+/** What `verify` accepts: a Fetch `Request`, or the raw body and headers. */
+export type WebhookInput = Request | RawDelivery;
+
+// Whole seconds, digits only; 15 digits keeps the value an exact integer.
+const TIMESTAMP_PATTERN = /^[0-9]{1,15}$/;
+
+/** The signature-relevant headers of a delivery, checked for presence and format. */
+interface SignedHeaders {
+  signature: string;
+  timestamp: string;
+}
+
+function readSignedHeaders(headers: HeadersLike): SignedHeaders {
+  const signature = readHeader(headers, SIGNATURE_HEADER);
+  if (signature === undefined || signature.trim() === '') return reject('missing_signature');
+  const timestamp = readHeader(headers, TIMESTAMP_HEADER);
+  if (timestamp === undefined || timestamp === '') return reject('missing_timestamp');
+  if (!TIMESTAMP_PATTERN.test(timestamp)) return reject('invalid_timestamp');
+  return { signature, timestamp };
+}
+
+function verifyBody(body: string | Uint8Array, signed: SignedHeaders, options: ResolvedVerifyOptions): TogetherEvent {
+  const size = typeof body === 'string' ? utf8ByteLength(body) : body.byteLength;
+  if (size > options.maxBodyBytes) return reject('payload_too_large');
+
+  const signatures = parseSignatureHeader(signed.signature);
+  if (!signatures?.length || !matchesAnySecret(options.secrets, signed.timestamp, body, signatures)) {
+    return reject('signature_mismatch');
+  }
+
+  // Age is judged only once the delivery is known to be authentic.
+  const age = Math.floor(options.now() / 1000) - Number(signed.timestamp);
+  if (age > options.toleranceSeconds) return reject('timestamp_too_old');
+  if (-age > options.toleranceSeconds) return reject('timestamp_in_future');
+
+  return parseEvent(typeof body === 'string' ? body : utf8Decode(body));
+}
+
+function assertRawDelivery(input: unknown): asserts input is RawDelivery {
+  if (typeof input !== 'object' || input === null || !('body' in input) || !('headers' in input)) {
+    throw new TypeError('input must be a Request or an object { body, headers }');
+  }
+}
+
+function isRequest(input: WebhookInput): input is Request {
+  return typeof (input as Partial<Request>).arrayBuffer === 'function';
+}
+
+/**
+ * Verifies a delivery synchronously: signature over the raw bytes, then the replay window, then
+ * the event envelope.
+ *
+ * @param input - the body exactly as received (a Node `Buffer` is a `Uint8Array`) and its headers
+ * @param options - the secret (or secrets, during a rotation) and the checks' limits
+ * @returns the verified event, typed by its `type`
+ * @throws {@link WebhookVerificationError} when the delivery must be rejected (`code`, `status`)
+ * @throws `TypeError` when the secret or the input is misconfigured
+ * @example
+ * ```ts
+ * import { verifySync } from '@x/together-webhooks-core';
+ *
+ * const event = verifySync({ body: rawBody, headers: req.headers }, { secret: process.env.TOGETHER_WEBHOOK_SECRET! });
+ * if (event.type === 'fine_tune.completed') console.log(event.data.model_output_name);
+ * ```
+ */
+export function verifySync(input: RawDelivery, options: VerifyOptions): TogetherEvent {
+  const resolved = resolveVerifyOptions(options);
+  assertRawDelivery(input);
+  const body = normalizeBody(input.body);
+  return verifyBody(body, readSignedHeaders(input.headers), resolved);
+}
+
+/**
+ * Verifies a delivery: a Fetch `Request` (its body is read once, as bytes, and never beyond
+ * `maxBodyBytes`) or the raw body and headers.
+ *
+ * @param input - a `Request`, or `{ body, headers }` with the body exactly as received
+ * @param options - the secret (or secrets, during a rotation) and the checks' limits
+ * @returns the verified event, typed by its `type`
+ * @throws {@link WebhookVerificationError} when the delivery must be rejected (`code`, `status`)
+ * @throws `TypeError` when the secret or the input is misconfigured
+ * @example
+ * ```ts
+ * import { verify, WebhookVerificationError } from '@x/together-webhooks-core';
+ *
+ * export async function POST(request: Request) {
+ *   try {
+ *     const event = await verify(request, { secret: process.env.TOGETHER_WEBHOOK_SECRET! });
+ *     return Response.json({ received: event.id });
+ *   } catch (error) {
+ *     if (error instanceof WebhookVerificationError) return new Response(error.code, { status: error.status });
+ *     throw error;
+ *   }
+ * }
+ * ```
+ */
+export async function verify(input: WebhookInput, options: VerifyOptions): Promise<TogetherEvent> {
+  const resolved = resolveVerifyOptions(options);
+  if (typeof input !== 'object' || input === null) throw new TypeError('input must be a Request or an object { body, headers }');
+  if (!isRequest(input)) {
+    assertRawDelivery(input);
+    return verifyBody(normalizeBody(input.body), readSignedHeaders(input.headers), resolved);
+  }
+  // Headers first: a delivery that cannot be authentic is rejected before its body is read.
+  const signed = readSignedHeaders(input.headers);
+  const body = await readRequestBody(input, resolved.maxBodyBytes);
+  return verifyBody(body, signed, resolved);
+}

@@ -1,0 +1,51 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Options } from 'tsup';
+
+// Both builds compile the same sources; only the module behind `#crypto` differs.
+function cryptoImplementation(file: string): NonNullable<Options['esbuildPlugins']>[number] {
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  return {
+    name: 'crypto-implementation',
+    setup(build) {
+      build.onResolve({ filter: /^#crypto$/ }, () => ({ path }));
+    },
+  };
+}
+
+const shared: Options = {
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  treeshake: true,
+};
+
+export default defineConfig([
+  {
+    ...shared,
+    entry: { index: 'src/index.ts' },
+    outDir: 'dist/node',
+    platform: 'node',
+    target: 'node18',
+    esbuildPlugins: [cryptoImplementation('./src/crypto/node.ts')],
+  },
+  {
+    ...shared,
+    entry: { index: 'src/index.ts' },
+    outDir: 'dist/portable',
+    platform: 'neutral',
+    target: 'es2022',
+    // Bundled so the published package keeps zero runtime dependencies.
+    noExternal: ['@noble/hashes'],
+    esbuildPlugins: [cryptoImplementation('./src/crypto/portable.ts')],
+  },
+  {
+    ...shared,
+    entry: { index: 'src/testing/index.ts' },
+    outDir: 'dist/testing',
+    platform: 'neutral',
+    target: 'es2022',
+    // The kit imports the package itself, so each runtime gets the build its conditions select.
+    external: ['@x/together-webhooks-core'],
+  },
+]);
