@@ -1,1 +1,5 @@
+/**
+ * @module @x/together-webhooks-core/testing — tools for users' own test suites: the store
+ * conformance kit, realistic test events and signed deliveries.
+ */
 export {};
