@@ -7,6 +7,6 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'packages/*/vitest.*.config.ts', 'examples/*/vitest.config.ts', 'runtimes/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'packages/*/vitest.*.config.ts', 'examples/*/vitest.config.ts', 'runtimes/vitest*.config.ts'],
   },
 });
