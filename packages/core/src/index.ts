@@ -27,3 +27,18 @@ export { SIGNATURE_HEADER, TIMESTAMP_HEADER, type HeadersLike } from './headers.
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, type VerifyOptions } from './options.js';
 export { sign, type SignatureHeaders, type SignOptions } from './sign.js';
 export { verify, verifySync, type RawDelivery, type WebhookInput } from './verify.js';
+export {
+  createWebhooks,
+  type AnyWebhookHandler,
+  type EventFor,
+  type HandlerContext,
+  type WebhookErrorContext,
+  type WebhookErrorPhase,
+  type WebhookHandler,
+  type Webhooks,
+  type WebhooksOptions,
+} from './pipeline.js';
+export { LeaseLostError } from './lease.js';
+export type { WebhookOutcome, WebhookResponseBody, WebhookResult } from './result.js';
+export type { ClaimResult, IdempotencyStore } from './store.js';
+export { memoryStore, type MemoryStoreOptions } from './stores/memory.js';

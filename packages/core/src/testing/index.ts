@@ -2,4 +2,10 @@
  * @module @x/together-webhooks-core/testing — tools for users' own test suites: the store
  * conformance kit, realistic test events and signed deliveries.
  */
-export {};
+export {
+  runStoreConformance,
+  StoreConformanceError,
+  type StoreConformanceCheck,
+  type StoreConformanceOptions,
+  type StoreConformanceReport,
+} from './conformance.js';

@@ -1,0 +1,282 @@
+/**
+ * @module pipeline — `createWebhooks`: verify a delivery, claim its event id in the idempotency
+ * store, run the matching handlers once, and answer with the status the sender should see.
+ */
+import { WebhookVerificationError } from './errors.js';
+import type { TogetherEvent, TogetherEventOf, TogetherEventType } from './events.js';
+import { holdLease } from './lease.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, numberOption, secretList } from './options.js';
+import { rejectedResult, resultFor, STORE_RETRY_AFTER_SECONDS, type WebhookOutcome, type WebhookResult } from './result.js';
+import type { ClaimResult, IdempotencyStore } from './store.js';
+import { verify, type WebhookInput } from './verify.js';
+
+/** The event a handler of `T` receives; a list of types gives the union of their events. */
+export type EventFor<T extends TogetherEventType> = T extends TogetherEventType ? TogetherEventOf<T> : never;
+
+/** What a handler gets beside the event. */
+export interface HandlerContext {
+  /** Aborts when this delivery's claim is lost (a renewal failed or was refused): stop work. */
+  signal: AbortSignal;
+}
+
+/** A handler for the event types `T`. A thrown error (or rejection) makes the delivery `failed`. */
+export type WebhookHandler<T extends TogetherEventType> = (event: EventFor<T>, context: HandlerContext) => unknown;
+
+/** A handler for every verified event, catalog types or not. */
+export type AnyWebhookHandler = (event: TogetherEvent, context: HandlerContext) => unknown;
+
+/** Where an error reported to `onError` came from. */
+export type WebhookErrorPhase = 'verify' | 'claim' | 'handler' | 'renew' | 'complete' | 'release' | 'adapter' | 'internal';
+
+/** What `onError` is told beside the error. */
+export interface WebhookErrorContext {
+  phase: WebhookErrorPhase;
+  outcome: WebhookOutcome;
+  event?: TogetherEvent;
+}
+
+/** Options of {@link createWebhooks}. */
+export interface WebhooksOptions {
+  /** The webhook secret, or several during a rotation. */
+  secret: string | readonly string[];
+  /** Where claims and completions are recorded. Without one, nothing is deduplicated. */
+  store?: IdempotencyStore;
+  /** Replay window in seconds, both directions. Default 300. */
+  toleranceSeconds?: number;
+  /** Largest body accepted, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** How long a claim holds before another delivery may take it over; renewed every third. Default 60 000. */
+  leaseMs?: number;
+  /** How long a processed event id is remembered, in seconds. Default 7 days. */
+  retentionSeconds?: number;
+  /** Prefix of store keys, `<keyPrefix><event id>`. Default `together:event:`. */
+  keyPrefix?: string;
+  /**
+   * Receives handler errors, store failures and configuration mistakes, for logging. The only
+   * place their details go: response bodies never carry them. Must not throw (if it does, the
+   * error is ignored).
+   */
+  onError?: (error: unknown, context: WebhookErrorContext) => void;
+  /** Current time in milliseconds since the epoch; for tests. */
+  now?: () => number;
+}
+
+/** A webhook receiver: register handlers, then pass each delivery to `handle`. */
+export interface Webhooks {
+  /** Runs `handler` for events of `type` (or any of several types). Chainable. */
+  on<T extends TogetherEventType>(type: T | readonly T[], handler: WebhookHandler<T>): Webhooks;
+  /** Runs `handler` for every verified event, after the typed handlers. Chainable. */
+  onAny(handler: AnyWebhookHandler): Webhooks;
+  /** Verifies, deduplicates and handles one delivery. Never throws for anything a sender sends. */
+  handle(input: WebhookInput): Promise<WebhookResult>;
+  /** Handles an event this app produced itself (trusted: no signature check), same path and result. */
+  dispatch(event: TogetherEvent): Promise<WebhookResult>;
+  /** Reports an error to `onError` (for adapters: configuration mistakes they detect). */
+  reportError(error: unknown, context: WebhookErrorContext): void;
+  /** The body limit adapters enforce while reading a stream. */
+  readonly maxBodyBytes: number;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+const DEFAULT_KEY_PREFIX = 'together:event:';
+const NEVER_ABORTED = /* @__PURE__ */ new AbortController().signal;
+
+/**
+ * Creates a webhook receiver.
+ *
+ * @param options - the secret, the idempotency store, and limits
+ * @returns a receiver: `on`, `onAny`, `handle`, `dispatch`
+ * @example
+ * ```ts
+ * import { createWebhooks, memoryStore } from '@x/together-webhooks-core';
+ *
+ * const webhooks = createWebhooks({ secret: process.env.TOGETHER_WEBHOOK_SECRET!, store: memoryStore() });
+ * webhooks.on('fine_tune.completed', async (event, { signal }) => {
+ *   await deploy(event.data.model_output_name, { signal });
+ * });
+ * export const POST = (request: Request) =>
+ *   webhooks.handle(request).then((r) => Response.json(r.body, { status: r.status, headers: r.headers }));
+ * ```
+ */
+export function createWebhooks(options: WebhooksOptions): Webhooks {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a secret');
+  const secrets = secretList(options.secret);
+  const verifyOptions = {
+    secret: secrets,
+    toleranceSeconds: numberOption(options.toleranceSeconds, 'toleranceSeconds', DEFAULT_TOLERANCE_SECONDS),
+    maxBodyBytes: numberOption(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
+    ...(options.now ? { now: options.now } : {}),
+  };
+  const leaseMs = numberOption(options.leaseMs, 'leaseMs', DEFAULT_LEASE_MS);
+  if (leaseMs < 3) throw new RangeError('leaseMs must be at least 3 milliseconds');
+  const retentionMs = numberOption(options.retentionSeconds, 'retentionSeconds', DEFAULT_RETENTION_SECONDS) * 1000;
+  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  if (typeof keyPrefix !== 'string') throw new TypeError('keyPrefix must be a string');
+  const store = options.store;
+  if (store !== undefined) assertStore(store);
+  const onError = options.onError;
+
+  const typed = new Map<string, AnyWebhookHandler[]>();
+  const any: AnyWebhookHandler[] = [];
+
+  const report = (error: unknown, context: WebhookErrorContext): void => {
+    try {
+      onError?.(error, context);
+    } catch {
+      // A logging hook that throws must not change the answer the sender gets.
+    }
+  };
+
+  const handlersFor = (type: string): AnyWebhookHandler[] => {
+    const forType = typed.get(type);
+    if (!forType) return any;
+    return any.length === 0 ? forType : [...forType, ...any];
+  };
+
+  const runHandlers = async (handlers: AnyWebhookHandler[], event: TogetherEvent, signal: AbortSignal): Promise<void> => {
+    const context: HandlerContext = { signal };
+    for (const handler of handlers) await handler(event, context);
+  };
+
+  const processWithoutStore = async (event: TogetherEvent, handlers: AnyWebhookHandler[]): Promise<WebhookResult> => {
+    try {
+      await runHandlers(handlers, event, NEVER_ABORTED);
+    } catch (error) {
+      report(error, { phase: 'handler', outcome: 'failed', event });
+      return resultFor('failed', event, { error });
+    }
+    return resultFor('processed', event);
+  };
+
+  const process = async (event: TogetherEvent): Promise<WebhookResult> => {
+    const handlers = handlersFor(event.type);
+    // Nothing to run, nothing to record: acknowledge so the sender stops retrying.
+    if (handlers.length === 0) return resultFor('unhandled', event);
+    if (!store) return processWithoutStore(event, handlers);
+
+    const key = keyPrefix + event.id;
+    let claim: ClaimResult;
+    try {
+      claim = checkClaim(await store.claim(key, leaseMs));
+    } catch (error) {
+      report(error, { phase: 'claim', outcome: 'store_unavailable', event });
+      return resultFor('store_unavailable', event, { retryAfterMs: STORE_RETRY_AFTER_SECONDS * 1000, error });
+    }
+    if (claim.state === 'completed') return resultFor('duplicate', event);
+    if (claim.state === 'in_progress') return resultFor('in_progress', event, { retryAfterMs: claim.retryAfterMs });
+
+    const { token } = claim;
+    const lease = holdLease(store, key, token, leaseMs, (error) =>
+      report(error, { phase: 'renew', outcome: 'in_progress', event }),
+    );
+    try {
+      await runHandlers(handlers, event, lease.signal);
+    } catch (error) {
+      await lease.stop();
+      report(error, { phase: 'handler', outcome: 'failed', event });
+      try {
+        await store.release(key, token);
+      } catch (releaseError) {
+        // The lease lapses on its own; the sender's retry then takes the event over.
+        report(releaseError, { phase: 'release', outcome: 'failed', event });
+      }
+      return resultFor('failed', event, { error });
+    }
+    await lease.stop();
+    try {
+      if (!(await store.complete(key, token, retentionMs))) {
+        report(new Error(`the claim on ${key} was lost before completion: a later delivery may run the handlers again`), {
+          phase: 'complete',
+          outcome: 'processed',
+          event,
+        });
+      }
+    } catch (error) {
+      // The work is done: asking for a retry would repeat it. The lease lapses instead (spec 6).
+      report(error, { phase: 'complete', outcome: 'processed', event });
+    }
+    return resultFor('processed', event);
+  };
+
+  const webhooks: Webhooks = {
+    maxBodyBytes: verifyOptions.maxBodyBytes,
+    on(type, handler) {
+      const types: readonly string[] = typeof type === 'string' ? [type] : type;
+      if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+      for (const name of types) {
+        if (typeof name !== 'string' || name.length === 0) throw new TypeError('event type must be a non-empty string');
+        const list = typed.get(name) ?? [];
+        list.push(handler as AnyWebhookHandler);
+        typed.set(name, list);
+      }
+      return webhooks;
+    },
+    onAny(handler) {
+      if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+      any.push(handler);
+      return webhooks;
+    },
+    async handle(input) {
+      let event: TogetherEvent;
+      try {
+        event = await verify(input, verifyOptions);
+      } catch (error) {
+        if (error instanceof WebhookVerificationError) return rejectedResult(error);
+        // A TypeError here is the integration's mistake (for example a parsed body): say how to fix it.
+        report(error, { phase: 'verify', outcome: 'failed' });
+        return resultFor('failed', undefined, { error });
+      }
+      return processSafely(event);
+    },
+    async dispatch(event) {
+      assertEvent(event);
+      return processSafely(event);
+    },
+    reportError: report,
+  };
+
+  const processSafely = async (event: TogetherEvent): Promise<WebhookResult> => {
+    try {
+      return await process(event);
+    } catch (error) {
+      report(error, { phase: 'internal', outcome: 'failed', event });
+      return resultFor('failed', event, { error });
+    }
+  };
+
+  return webhooks;
+}
+
+function assertStore(store: IdempotencyStore): void {
+  for (const method of ['claim', 'renew', 'complete', 'release'] as const) {
+    if (typeof (store as Partial<IdempotencyStore>)[method] !== 'function') {
+      throw new TypeError(`store must implement IdempotencyStore: ${method}() is missing`);
+    }
+  }
+}
+
+// A store answer that is not one of the three states is a broken store: fail closed.
+function checkClaim(claim: ClaimResult): ClaimResult {
+  const state = (claim as Partial<ClaimResult> | undefined)?.state;
+  if (state === 'claimed' && typeof (claim as { token?: unknown }).token === 'string') return claim;
+  if (state === 'completed') return claim;
+  if (state === 'in_progress' && Number.isFinite((claim as { retryAfterMs?: unknown }).retryAfterMs)) return claim;
+  throw new TypeError('the store answered claim() with something other than claimed, completed or in_progress');
+}
+
+function assertEvent(event: TogetherEvent): void {
+  const candidate = event as Partial<Record<'id' | 'type' | 'data', unknown>> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.id !== 'string' ||
+    candidate.id.length === 0 ||
+    typeof candidate.type !== 'string' ||
+    candidate.type.length === 0 ||
+    typeof candidate.data !== 'object' ||
+    candidate.data === null
+  ) {
+    throw new TypeError('dispatch() needs an event with a non-empty string id and type and an object data');
+  }
+}
