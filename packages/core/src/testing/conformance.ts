@@ -113,7 +113,7 @@ export async function runStoreConformance(
   const checks: Record<string, Check> = {
     async 'concurrent claims of one key from separate store objects: exactly one is claimed'(key) {
       const k = key('race');
-      const stores = await Promise.all(Array.from({ length: concurrency }, () => makeStore()));
+      const stores = await Promise.all(Array.from({ length: concurrency }, () => Promise.resolve(makeStore())));
       const results = await Promise.all(stores.map((s) => s.claim(k, LONG)));
       const winners = results.filter((r) => r.state === 'claimed').length;
       expect(winners === 1, `${concurrency} concurrent claims gave ${winners} claimed`);
