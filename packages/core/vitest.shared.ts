@@ -1,6 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import type { ViteUserConfig } from 'vitest/config';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Which `#crypto` implementation the project's tests run against. */
+    coreBuild: 'node' | 'portable';
+  }
+}
+
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
@@ -20,6 +27,7 @@ export function coreProject(
         '@x/together-webhooks-core': here('./src/index.ts'),
       },
     },
-    test: { name, root: here('.'), include: ['test/**/*.test.ts'], ...test },
+    // `coreBuild` lets a test assert that it runs against the build its project names.
+    test: { name, root: here('.'), include: ['test/**/*.test.ts'], provide: { coreBuild: crypto }, ...test },
   };
 }

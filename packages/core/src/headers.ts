@@ -17,41 +17,64 @@ export type HeadersLike =
   | Record<string, string | string[] | undefined>
   | Iterable<readonly [string, string]>;
 
+/** The two headers of the wire format as they arrived, before any check of their content. */
+export interface DeliveryHeaders {
+  signature: string | undefined;
+  timestamp: string | undefined;
+}
+
+const HEADERS_TYPE_ERROR = 'headers must be a Headers object, a plain object, or an iterable of [name, value] pairs';
+
 /**
- * Reads one header by its lowercase `name`, case-insensitively. Several values (an array, or the
- * name repeated) are joined with `,`. Non-string values are ignored.
+ * Reads the signature and timestamp headers case-insensitively, in one pass: an iterator (such as
+ * `headers.entries()`) can be consumed only once. Several values (an array, or the name repeated)
+ * are joined with `,`. Non-string values are ignored.
  * @internal
  */
-export function readHeader(headers: HeadersLike, name: string): string | undefined {
-  if (typeof headers !== 'object' || headers === null) {
-    throw new TypeError('headers must be a Headers object, a plain object, or an iterable of [name, value] pairs');
+export function readDeliveryHeaders(headers: HeadersLike): DeliveryHeaders {
+  if (typeof headers !== 'object' || headers === null) throw new TypeError(HEADERS_TYPE_ERROR);
+  if (typeof Headers === 'function' && headers instanceof Headers) {
+    return { signature: headers.get(SIGNATURE_HEADER) ?? undefined, timestamp: headers.get(TIMESTAMP_HEADER) ?? undefined };
   }
-  if (typeof Headers === 'function' && headers instanceof Headers) return headers.get(name) ?? undefined;
-  if (Symbol.iterator in headers) return readFromPairs(headers as Iterable<readonly [string, string]>, name);
+  if (Symbol.iterator in headers) return readFromPairs(headers as Iterable<readonly [string, string]>);
   const record = headers as Record<string, unknown>;
-  // Node lowercases incoming header names, so the exact key is the common case.
-  if (Object.prototype.hasOwnProperty.call(record, name)) return headerValue(record[name]);
-  let found: string | undefined;
-  for (const key of Object.keys(record)) {
-    if (key.length === name.length && key.toLowerCase() === name) found = join(found, headerValue(record[key]));
+  // Node lowercases incoming header names, so the exact keys are the common case: two lookups.
+  const signature = record[SIGNATURE_HEADER];
+  const timestamp = record[TIMESTAMP_HEADER];
+  if (typeof signature === 'string' && typeof timestamp === 'string' && isOwn(record, SIGNATURE_HEADER) && isOwn(record, TIMESTAMP_HEADER)) {
+    return { signature, timestamp };
+  }
+  const found: DeliveryHeaders = { signature: undefined, timestamp: undefined };
+  for (const key of Object.keys(record)) collect(found, key, record[key]);
+  return found;
+}
+
+function isOwn(record: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(record, key);
+}
+
+function readFromPairs(pairs: Iterable<readonly [string, string]>): DeliveryHeaders {
+  const found: DeliveryHeaders = { signature: undefined, timestamp: undefined };
+  for (const pair of pairs) {
+    if (Array.isArray(pair) && typeof pair[0] === 'string') collect(found, pair[0], pair[1]);
   }
   return found;
 }
 
-function readFromPairs(pairs: Iterable<readonly [string, string]>, name: string): string | undefined {
-  let found: string | undefined;
-  for (const pair of pairs) {
-    if (!Array.isArray(pair) || typeof pair[0] !== 'string') continue;
-    if (pair[0].length === name.length && pair[0].toLowerCase() === name) found = join(found, headerValue(pair[1]));
-  }
-  return found;
+// Both names have the same length, which rules out almost every other header before lowercasing.
+function collect(found: DeliveryHeaders, name: string, value: unknown): void {
+  if (name.length !== SIGNATURE_HEADER.length) return;
+  const lower = name.toLowerCase();
+  if (lower === SIGNATURE_HEADER) found.signature = join(found.signature, headerValue(value));
+  else if (lower === TIMESTAMP_HEADER) found.timestamp = join(found.timestamp, headerValue(value));
 }
 
 function headerValue(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (!Array.isArray(value)) return undefined;
+  // One level only: Node gives string[] for a repeated header, and nothing deeper is a header.
   let joined: string | undefined;
-  for (const item of value) joined = join(joined, headerValue(item));
+  for (const item of value as unknown[]) if (typeof item === 'string') joined = join(joined, item);
   return joined;
 }
 

@@ -10,6 +10,12 @@ import { reject } from './errors.js';
  * @internal
  */
 export async function readRequestBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  // A consumed body would read as empty and look forged: say what happened instead.
+  if (request.bodyUsed) {
+    throw new TypeError(
+      'the request body was already read: verify the Request before anything else reads it, or pass { body, headers } with the bytes that were read',
+    );
+  }
   const declared = request.headers.get('content-length');
   if (declared !== null && /^[0-9]+$/.test(declared) && Number(declared) > maxBytes) {
     return reject('payload_too_large');

@@ -5,7 +5,7 @@ import { utf8ByteLength, utf8Decode } from '#crypto';
 import { normalizeBody, type RawBody } from './bytes.js';
 import { reject } from './errors.js';
 import type { TogetherEvent } from './events.js';
-import { readHeader, SIGNATURE_HEADER, TIMESTAMP_HEADER, type HeadersLike } from './headers.js';
+import { readDeliveryHeaders, type HeadersLike } from './headers.js';
 import { resolveVerifyOptions, type ResolvedVerifyOptions, type VerifyOptions } from './options.js';
 import { parseEvent } from './payload.js';
 import { readRequestBody } from './request.js';
@@ -30,9 +30,8 @@ interface SignedHeaders {
 }
 
 function readSignedHeaders(headers: HeadersLike): SignedHeaders {
-  const signature = readHeader(headers, SIGNATURE_HEADER);
+  const { signature, timestamp } = readDeliveryHeaders(headers);
   if (signature === undefined || signature.trim() === '') return reject('missing_signature');
-  const timestamp = readHeader(headers, TIMESTAMP_HEADER);
   if (timestamp === undefined || timestamp === '') return reject('missing_timestamp');
   if (!TIMESTAMP_PATTERN.test(timestamp)) return reject('invalid_timestamp');
   return { signature, timestamp };
@@ -48,7 +47,9 @@ function verifyBody(body: string | Uint8Array, signed: SignedHeaders, options: R
   }
 
   // Age is judged only once the delivery is known to be authentic.
-  const age = Math.floor(options.now() / 1000) - Number(signed.timestamp);
+  const now = options.now();
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError('now() must return milliseconds since the epoch');
+  const age = Math.floor(now / 1000) - Number(signed.timestamp);
   if (age > options.toleranceSeconds) return reject('timestamp_too_old');
   if (-age > options.toleranceSeconds) return reject('timestamp_in_future');
 
