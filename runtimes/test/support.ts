@@ -22,9 +22,16 @@ export const isCI = Boolean(process.env.CI);
 
 export type Build = 'node:crypto' | '@noble/hashes';
 
-/** The binary an npm package installed in runtimes/node_modules/.bin, or undefined when missing. */
-export function packageBinary(name: 'bun' | 'deno' | 'workerd'): string | undefined {
-  return executable(here(`node_modules/.bin/${name}`));
+// The native executables the packages' install scripts leave in place. Not node_modules/.bin:
+// those shims run the binary as a child of sh or node, so stopping the shim would orphan it.
+const nativeBinaries = { bun: 'bun/bin/bun.exe', deno: 'deno/deno', workerd: 'workerd/bin/workerd' } as const;
+
+/**
+ * The executable an npm package installed under runtimes/node_modules, or undefined when it is
+ * missing (its install script did not run: pnpm runs only those in `onlyBuiltDependencies`).
+ */
+export function packageBinary(name: keyof typeof nativeBinaries): string | undefined {
+  return executable(here(`node_modules/${nativeBinaries[name]}`));
 }
 
 /** The path, when it exists and can be executed. */
@@ -203,7 +210,8 @@ export async function expectAgreement(report: ConformanceReport, fromNode: FromN
   expect(event.id).toMatch(new RegExp(`^evt_cross_${report.runtime.name}_`));
   const bytes = Buffer.from(report.signed.body, 'utf8');
   await expect(verify({ body: bytes, headers: report.signed.headers }, { secret: CROSS_SECRET })).resolves.toMatchObject({ id: event.id });
-  expect(report.verifiedFromNode?.authentic).toMatchObject({ ok: true, id: JSON.parse(Buffer.from(fromNode.bodyBase64, 'base64').toString('utf8')).id });
+  const sent = JSON.parse(Buffer.from(fromNode.bodyBase64, 'base64').toString('utf8')) as { id: string };
+  expect(report.verifiedFromNode?.authentic).toMatchObject({ ok: true, id: sent.id });
   expect(report.verifiedFromNode?.tampered).toEqual({ ok: false, code: 'signature_mismatch' });
 }
 
