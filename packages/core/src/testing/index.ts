@@ -9,3 +9,12 @@ export {
   type StoreConformanceOptions,
   type StoreConformanceReport,
 } from './conformance.js';
+export { createTestEvent, type TestEventOverrides } from './test-events.js';
+export {
+  createSignedDelivery,
+  toRequest,
+  type EventEnvelope,
+  type SignedDelivery,
+  type SignedDeliveryHeaders,
+  type SignedDeliveryOptions,
+} from './delivery.js';

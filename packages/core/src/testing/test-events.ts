@@ -1,0 +1,291 @@
+/**
+ * @module testing/test-events — realistic events of every catalog type, their `data` shaped like
+ * the Together AI resource each type stands for, for users' own tests.
+ */
+import {
+  eventCatalog,
+  isTogetherEventType,
+  type BatchJob,
+  type BatchStatus,
+  type DedicatedEndpoint,
+  type EndpointState,
+  type EvaluationJob,
+  type EvaluationStatus,
+  type EventFor,
+  type FineTuneEventEntry,
+  type FineTuneJob,
+  type FineTuneStatus,
+  type TogetherEventDataMap,
+  type TogetherEventType,
+  type VideoJob,
+  type VideoStatus,
+} from '@x/together-webhooks-core';
+
+/**
+ * What {@link createTestEvent} lets a test set. `data` is checked against the resource of the
+ * event's type and merged over the generated resource one level deep (a nested object given here
+ * replaces the generated one whole).
+ */
+export interface TestEventOverrides<T extends TogetherEventType> {
+  /** The event id, the idempotency key. Default: `evt_` and 24 random hex digits. */
+  id?: string;
+  /** ISO 8601. Default: now. */
+  created?: string;
+  /** Fields of the resource to set. */
+  data?: Partial<TogetherEventDataMap[T]>;
+}
+
+// The resource state each lifecycle type reports (together-api.md, "Mapping used by the catalog").
+const fineTuneStatus = {
+  'fine_tune.created': 'pending',
+  'fine_tune.queued': 'queued',
+  'fine_tune.running': 'running',
+  'fine_tune.completed': 'completed',
+  'fine_tune.failed': 'error',
+  'fine_tune.cancelled': 'cancelled',
+} as const satisfies Record<string, FineTuneStatus>;
+
+const batchStatus = {
+  'batch.created': 'VALIDATING',
+  'batch.in_progress': 'IN_PROGRESS',
+  'batch.completed': 'COMPLETED',
+  'batch.failed': 'FAILED',
+  'batch.expired': 'EXPIRED',
+  'batch.cancelled': 'CANCELLED',
+} as const satisfies Record<string, BatchStatus>;
+
+const endpointState = {
+  'endpoint.started': 'STARTED',
+  'endpoint.stopped': 'STOPPED',
+  'endpoint.failed': 'ERROR',
+} as const satisfies Record<string, EndpointState>;
+
+const evaluationStatus = {
+  'evaluation.completed': 'completed',
+  'evaluation.failed': 'error',
+} as const satisfies Record<string, EvaluationStatus>;
+
+const videoStatus = {
+  'video.completed': 'completed',
+  'video.failed': 'failed',
+} as const satisfies Record<string, VideoStatus>;
+
+const BASE_MODEL = 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference';
+const SERVING_MODEL = 'meta-llama/Llama-3.3-70B-Instruct-Turbo';
+const VIDEO_MODEL = 'minimax/video-01-director';
+const OWNER = 'acme-ml';
+const MINUTE = 60_000;
+
+function randomHex(bytes: number): string {
+  const buffer = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
+  let hex = '';
+  for (const byte of buffer) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
+
+const uuid = (): string => globalThis.crypto.randomUUID();
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function fineTuneJob(status: FineTuneStatus, now: number): FineTuneJob {
+  const created = now - 45 * MINUTE;
+  const started = now - 40 * MINUTE;
+  const suffix = randomHex(4);
+  const log = (type: string, message: string, at: number, level = 'info'): FineTuneEventEntry => ({
+    object: 'fine-tune-event',
+    type,
+    message,
+    level,
+    created_at: iso(at),
+  });
+  const events: FineTuneEventEntry[] = [log('job_pending', 'Fine tune request created', created)];
+  const job: FineTuneJob = {
+    id: `ft-${uuid()}`,
+    status,
+    user_id: randomHex(12),
+    model: BASE_MODEL,
+    model_output_name: `${OWNER}/Meta-Llama-3.1-8B-Instruct-Reference-support-bot-${suffix}`,
+    training_file: `file-${uuid()}`,
+    validation_file: `file-${uuid()}`,
+    n_epochs: 3,
+    epochs_completed: 0,
+    created_at: iso(created),
+    updated_at: iso(now),
+    token_count: 1_843_200,
+    total_price: 0,
+    events,
+  };
+  if (status === 'pending') return job;
+  events.push(log('job_start', 'Job started', created + MINUTE));
+  if (status === 'queued') return job;
+  job.started_at = iso(started);
+  events.push(log('training_start', 'Training started for model ' + BASE_MODEL, started));
+  if (status === 'running') {
+    job.epochs_completed = 1;
+    events.push(log('epoch_complete', 'Epoch completed, at step 120', now - 10 * MINUTE));
+  } else if (status === 'completed') {
+    job.epochs_completed = 3;
+    job.total_price = 14_250_000;
+    job.wandb_url = `https://wandb.ai/${OWNER}/together/runs/${randomHex(4)}`;
+    events.push(
+      log('training_complete', 'Training completed', now - 3 * MINUTE),
+      log('model_upload_complete', `Model uploaded as ${job.model_output_name ?? ''}`, now - MINUTE),
+      log('job_complete', 'Fine tuning job completed', now),
+    );
+  } else if (status === 'error') {
+    job.epochs_completed = 1;
+    events.push(log('job_error', 'Training failed: the training file has a line that is not valid JSON', now, 'error'));
+  } else if (status === 'cancelled') {
+    events.push(log('cancel_requested', 'Cancel requested by the user', now - MINUTE), log('job_stopped', 'Job stopped', now));
+  }
+  return job;
+}
+
+function batchJob(status: BatchStatus, now: number): BatchJob {
+  const created = now - 20 * MINUTE;
+  const job: BatchJob = {
+    id: uuid(),
+    status,
+    user_id: randomHex(12),
+    endpoint: '/v1/chat/completions',
+    input_file_id: `file-${uuid()}`,
+    model_id: SERVING_MODEL,
+    progress: 0,
+    created_at: iso(created),
+    job_deadline: iso(created + 24 * 60 * MINUTE),
+    file_size_bytes: 482_133,
+  };
+  if (status === 'IN_PROGRESS') job.progress = 42;
+  if (status === 'COMPLETED') {
+    job.progress = 100;
+    job.output_file_id = `file-${uuid()}`;
+  }
+  if (status === 'FAILED') job.error = 'line 17 of the input file is not valid JSON';
+  if (status === 'EXPIRED') job.error = 'the batch did not finish before its deadline';
+  if (status === 'FAILED' || status === 'EXPIRED') job.error_file_id = `file-${uuid()}`;
+  if (status !== 'VALIDATING' && status !== 'IN_PROGRESS') job.completed_at = iso(now);
+  return job;
+}
+
+function dedicatedEndpoint(state: EndpointState, now: number): DedicatedEndpoint {
+  const suffix = randomHex(4);
+  return {
+    id: `endpoint-${uuid()}`,
+    object: 'endpoint',
+    name: `${OWNER}/${SERVING_MODEL.split('/')[1] ?? SERVING_MODEL}-${suffix}`,
+    display_name: 'Support bot (production)',
+    model: SERVING_MODEL,
+    hardware: '2x_nvidia_h100_80gb_sxm',
+    owner: OWNER,
+    type: 'dedicated',
+    state,
+    autoscaling: { min_replicas: 1, max_replicas: 2 },
+    created_at: iso(now - 3 * 60 * MINUTE),
+  };
+}
+
+function evaluationJob(status: EvaluationStatus, now: number): EvaluationJob {
+  const created = now - 15 * MINUTE;
+  const update = (state: string, message: string, at: number) => ({ status: state, message, timestamp: iso(at) });
+  return {
+    workflow_id: `eval-${randomHex(8)}`,
+    type: 'classify',
+    status,
+    owner_id: randomHex(12),
+    parameters: {
+      judge: { model: SERVING_MODEL, model_source: 'serverless', system_template: 'Is the answer polite? Answer yes or no.' },
+      labels: ['yes', 'no'],
+      pass_labels: ['yes'],
+      input_data_file_path: `file-${uuid()}`,
+    },
+    results:
+      status === 'completed'
+        ? { label_counts: { yes: 182, no: 18 }, pass_percentage: 91, generation_fail_count: 0, judge_fail_count: 0 }
+        : null,
+    status_updates: [
+      update('pending', 'Evaluation submitted', created),
+      update('running', 'Judging 200 samples', created + MINUTE),
+      status === 'completed'
+        ? update('completed', 'Evaluation completed', now)
+        : update(status, 'The judge model could not be reached', now),
+    ],
+    created_at: iso(created),
+    updated_at: iso(now),
+  };
+}
+
+function videoJob(status: VideoStatus, now: number): VideoJob {
+  const seconds = (ms: number) => Math.floor(ms / 1000);
+  const job: VideoJob = {
+    id: uuid(),
+    object: 'video',
+    model: VIDEO_MODEL,
+    status,
+    seconds: '6',
+    size: '1366x768',
+    created_at: seconds(now - 2 * MINUTE),
+    completed_at: seconds(now),
+  };
+  if (status === 'completed') job.outputs = { cost: 0.28, video_url: `https://api.together.ai/shrt/${randomHex(8)}.mp4` };
+  if (status === 'failed') job.error = { message: 'the prompt was rejected by the content filter', code: 'content_policy_violation' };
+  return job;
+}
+
+function genericResource(now: number): Record<string, unknown> {
+  return {
+    id: `file-${uuid()}`,
+    object: 'file',
+    filename: 'support-conversations.jsonl',
+    purpose: 'fine-tune',
+    bytes: 482_133,
+    created_at: Math.floor(now / 1000),
+  };
+}
+
+function hasKey<K extends string>(table: Record<K, unknown>, key: string): key is K {
+  return Object.prototype.hasOwnProperty.call(table, key);
+}
+
+function resourceFor(type: TogetherEventType, now: number): object {
+  if (hasKey(fineTuneStatus, type)) return fineTuneJob(fineTuneStatus[type], now);
+  if (hasKey(batchStatus, type)) return batchJob(batchStatus[type], now);
+  if (hasKey(endpointState, type)) return dedicatedEndpoint(endpointState[type], now);
+  if (hasKey(evaluationStatus, type)) return evaluationJob(evaluationStatus[type], now);
+  if (hasKey(videoStatus, type)) return videoJob(videoStatus[type], now);
+  return genericResource(now);
+}
+
+/**
+ * Creates a realistic event of a catalog type: a unique `id` (`evt_…`), `created` now, and
+ * `data` shaped like the Together AI resource the type stands for, in the state the type reports
+ * (`fine_tune.completed` a fine-tuning job with status `completed`, `batch.failed` a batch job
+ * with status `FAILED` and an `error`, `video.*` a video job with Unix-seconds timestamps, …).
+ * Ids, names and timestamps are fresh on every call. Works in every runtime (Web Crypto only).
+ *
+ * @param type - an event type from the catalog
+ * @param overrides - `id`, `created`, and resource fields (checked against the type's resource)
+ * @returns the event, typed by `type`
+ * @throws `TypeError` when `type` is not in the catalog
+ * @example
+ * ```ts
+ * import { createTestEvent } from '@x/together-webhooks-core/testing';
+ *
+ * const event = createTestEvent('fine_tune.completed', { data: { model_output_name: 'acme/support-bot' } });
+ * event.data.status; // 'completed'
+ * event.data.model_output_name; // 'acme/support-bot'
+ * ```
+ */
+export function createTestEvent<T extends TogetherEventType>(type: T, overrides: TestEventOverrides<T> = {}): EventFor<T> {
+  if (typeof type !== 'string' || !isTogetherEventType(type)) {
+    throw new TypeError(`type must be an event type of the catalog (${Object.keys(eventCatalog).join(', ')})`);
+  }
+  if (typeof overrides !== 'object' || overrides === null) throw new TypeError('overrides must be an object');
+  const now = Date.now();
+  const data = { ...resourceFor(type, now), ...overrides.data };
+  const event = {
+    id: overrides.id ?? `evt_${randomHex(12)}`,
+    type,
+    created: overrides.created ?? iso(now),
+    data,
+  };
+  return event as unknown as EventFor<T>;
+}
