@@ -61,7 +61,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): IdempotencyStore 
           record.token === undefined ? { state: 'completed' } : { state: 'in_progress', retryAfterMs: record.expiresAt - at };
       } else {
         const token = `${++tokens}`;
-        records.delete(key);
+        // Re-inserted, not updated: the map's order is the records' age order.
+        if (record) records.delete(key);
         records.set(key, { token, expiresAt: at + leaseMs });
         evict(at);
         result = { state: 'claimed', token };
