@@ -1,0 +1,71 @@
+/**
+ * @module middleware — `togetherWebhooks(webhooks)`: the raw body in, `handle()`, the answer out.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebhookResult, Webhooks } from '@x/together-webhooks-core';
+import { nodeWebhookResult, writeResult } from '@x/together-webhooks-node-http';
+
+/** The part of an Express request the middleware uses (Express 4 and 5 both satisfy it). */
+export type ExpressRequest = IncomingMessage & { body?: unknown };
+
+/** An Express middleware; `app.post(path, togetherWebhooks(webhooks))`. */
+export type TogetherWebhooksMiddleware = (
+  req: ExpressRequest,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => Promise<void>;
+
+/** Options of {@link togetherWebhooks}. */
+export interface TogetherWebhooksOptions {
+  /**
+   * Called with each result just before it is written (logging, metrics, extra headers on
+   * `res`). It must not write the response itself.
+   */
+  onResult?: (result: WebhookResult, req: ExpressRequest, res: ServerResponse) => void;
+}
+
+const PARSED_BODY_FIX =
+  'together-webhooks (express): req.body was already parsed (express.json() or another body parser ran ' +
+  'before this route), so the raw bytes the signature covers are gone and every delivery would fail ' +
+  'verification. Mount the webhook route before app.use(express.json()), or give it its own raw parser: ' +
+  "app.post(path, express.raw({ type: 'application/json' }), togetherWebhooks(webhooks)).";
+
+/**
+ * Creates the Express middleware that answers Together AI webhook deliveries.
+ *
+ * It reads the raw request stream itself (up to `webhooks.maxBodyBytes`, 413 past it), or uses
+ * `req.body` when `express.raw()` (a Buffer) or `express.text()` (a string) ran first. When a
+ * JSON parser already replaced the body with an object, it answers 500 and reports, through the
+ * receiver's `onError`, how to fix the route.
+ *
+ * @param webhooks - the receiver from `createWebhooks()`, with its handlers
+ * @param options - an optional `onResult` hook
+ * @returns the middleware; it ends every request it sees
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { createWebhooks, memoryStore } from '@x/together-webhooks-core';
+ * import { togetherWebhooks } from '@x/together-webhooks-express';
+ *
+ * const webhooks = createWebhooks({ secret: process.env.TOGETHER_WEBHOOK_SECRET!, store: memoryStore() });
+ * webhooks.on('fine_tune.completed', (event) => console.log(event.data.model_output_name));
+ *
+ * const app = express();
+ * app.post('/webhooks/together', togetherWebhooks(webhooks)); // before app.use(express.json())
+ * ```
+ */
+export function togetherWebhooks(webhooks: Webhooks, options: TogetherWebhooksOptions = {}): TogetherWebhooksMiddleware {
+  const { onResult } = options;
+  return async (req, res, next) => {
+    let result: WebhookResult;
+    try {
+      result = await nodeWebhookResult(webhooks, req, req.body, PARSED_BODY_FIX);
+    } catch (error) {
+      // Only a failing request stream lands here (the client went away): Express's error path.
+      next(error);
+      return;
+    }
+    onResult?.(result, req, res);
+    writeResult(res, result);
+  };
+}

@@ -1,0 +1,208 @@
+import { createServer, type Server } from 'node:http';
+import express5 from 'express';
+import express4 from 'express4';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createWebhooks,
+  memoryStore,
+  sign,
+  type IdempotencyStore,
+  type WebhookErrorContext,
+  type Webhooks,
+  type WebhooksOptions,
+} from '@x/together-webhooks-core';
+import {
+  TEST_SECRET,
+  busyStore,
+  close,
+  listen,
+  makeEvent,
+  post,
+  signedDelivery,
+  postUnfinished,
+  unreachableStore,
+} from '@x/together-webhooks-node-http/testing';
+import { togetherWebhooks, type TogetherWebhooksOptions } from '../src/index.js';
+
+type Express = typeof express5;
+type Setup = 'none' | 'json-first' | 'raw-on-route' | 'text-on-route' | 'raw-other-type-first';
+
+const majors: [string, Express][] = [
+  ['Express 5', express5],
+  ['Express 4', express4],
+];
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(close));
+});
+
+describe.each(majors)('%s', (_name, express) => {
+  async function start(
+    options: Partial<WebhooksOptions> & {
+      setup?: Setup;
+      middleware?: TogetherWebhooksOptions;
+      register?: (webhooks: Webhooks) => void;
+    } = {},
+  ) {
+    const runs: string[] = [];
+    const errors: { error: unknown; context: WebhookErrorContext }[] = [];
+    const { setup = 'none', middleware, register, ...webhookOptions } = options;
+    const webhooks = createWebhooks({
+      secret: TEST_SECRET,
+      store: memoryStore(),
+      onError: (error, context) => errors.push({ error, context }),
+      ...webhookOptions,
+    });
+    webhooks.on('fine_tune.completed', (event) => {
+      runs.push(event.data.model_output_name ?? '');
+    });
+    register?.(webhooks);
+    const app = express();
+    const route = togetherWebhooks(webhooks, middleware);
+    if (setup === 'json-first') app.use(express.json());
+    if (setup === 'raw-other-type-first') app.use(express.raw());
+    if (setup === 'raw-on-route') app.post('/webhooks', express.raw({ type: 'application/json' }), route);
+    else if (setup === 'text-on-route') app.post('/webhooks', express.text({ type: 'application/json' }), route);
+    else app.post('/webhooks', route);
+    app.use(express.json());
+    const server = createServer(app);
+    servers.push(server);
+    const url = `${await listen(server)}/webhooks`;
+    return { url, runs, errors };
+  }
+
+  it('processes a valid delivery and runs the typed handler once', async () => {
+    const { url, runs } = await start();
+    const delivery = signedDelivery();
+    const answer = await post(url, delivery.body, delivery.headers);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ ok: true, outcome: 'processed', id: delivery.id });
+    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(runs).toEqual(['acme/Meta-Llama-3.1-8B-Instruct-Reference-support-bot-2b1c']);
+  });
+
+  it('answers a second delivery of the same event as a duplicate without running handlers', async () => {
+    const { url, runs } = await start();
+    const delivery = signedDelivery();
+    await post(url, delivery.body, delivery.headers);
+    const again = await post(url, delivery.body, delivery.headers);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ok: true, outcome: 'duplicate', id: delivery.id });
+    expect(runs).toHaveLength(1);
+  });
+
+  it.each<[string, (d: ReturnType<typeof signedDelivery>) => [string, Record<string, string>], number, string]>([
+    ['a tampered body', (d) => [d.body.replace('"completed"', '"cancelled"'), d.headers], 401, 'signature_mismatch'],
+    [
+      'a stale timestamp',
+      () => {
+        const stale = signedDelivery({ timestamp: Math.floor(Date.now() / 1000) - 3600 });
+        return [stale.body, stale.headers];
+      },
+      401,
+      'timestamp_too_old',
+    ],
+    ['no signature header', (d) => [d.body, { 'x-together-timestamp': d.headers['x-together-timestamp']! }], 401, 'missing_signature'],
+    ['no timestamp header', (d) => [d.body, { 'x-together-signature': d.headers['x-together-signature']! }], 401, 'missing_timestamp'],
+  ])('rejects %s', async (_case, change, status, code) => {
+    const { url, runs } = await start();
+    const [body, headers] = change(signedDelivery());
+    const answer = await post(url, body, headers);
+    expect(answer.status).toBe(status);
+    expect(answer.body).toMatchObject({ ok: false, outcome: 'rejected', error: code });
+    expect(runs).toEqual([]);
+  });
+
+  it('answers 413 from content-length alone, without waiting for the body', async () => {
+    const { url } = await start({ maxBodyBytes: 4096 });
+    const delivery = signedDelivery();
+    const answer = await postUnfinished(url, delivery.headers, [new Uint8Array(1024)], 10 * 1024 * 1024);
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({ ok: false, outcome: 'rejected', error: 'payload_too_large' });
+    expect(answer.headers.connection).toBe('close');
+    expect(answer.written).toBeLessThan(10 * 1024 * 1024);
+  });
+
+  it('answers 413 once a chunked body passes the limit, leaving the rest unread', async () => {
+    const { url } = await start({ maxBodyBytes: 4096 });
+    const delivery = signedDelivery();
+    const chunks = Array.from({ length: 8 }, () => new Uint8Array(1024).fill(32));
+    const answer = await postUnfinished(url, delivery.headers, chunks);
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({ error: 'payload_too_large' });
+  });
+
+  it('answers 500 and names the fix when express.json() parsed the body first', async () => {
+    const { url, runs, errors } = await start({ setup: 'json-first' });
+    const delivery = signedDelivery();
+    const answer = await post(url, delivery.body, delivery.headers);
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({ ok: false, outcome: 'failed' });
+    expect(runs).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.context).toEqual({ phase: 'adapter', outcome: 'failed' });
+    const message = (errors[0]!.error as Error).message;
+    expect(message).toContain('before app.use(express.json())');
+    expect(message).toContain("express.raw({ type: 'application/json' })");
+  });
+
+  it.each<[Setup]>([['raw-on-route'], ['text-on-route'], ['raw-other-type-first']])(
+    'verifies the body a parser left (%s)',
+    async (setup) => {
+      const { url, runs } = await start({ setup });
+      const delivery = signedDelivery();
+      const answer = await post(url, delivery.body, delivery.headers);
+      expect(answer.body).toEqual({ ok: true, outcome: 'processed', id: delivery.id });
+      expect(runs).toHaveLength(1);
+    },
+  );
+
+  it('verifies the exact bytes: a signed body that is not UTF-8 is authentic but not an event (400)', async () => {
+    const { url } = await start({ setup: 'raw-on-route' });
+    const bytes = new Uint8Array([0x7b, 0xff, 0xfe, 0x80, 0x7d]);
+    const answer = await post(url, bytes, { 'content-type': 'application/json', ...sign(bytes, { secret: TEST_SECRET }) });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ outcome: 'rejected', error: 'invalid_payload' });
+  });
+
+  it.each<[string, () => IdempotencyStore, number, string, string]>([
+    ['another delivery holds the claim', () => busyStore(2_500), 409, 'in_progress', '3'],
+    ['the store is unreachable', unreachableStore, 503, 'store_unavailable', '5'],
+  ])('answers with retry-after when %s', async (_case, store, status, outcome, retryAfter) => {
+    const { url, runs } = await start({ store: store() });
+    const delivery = signedDelivery();
+    const answer = await post(url, delivery.body, delivery.headers);
+    expect(answer.status).toBe(status);
+    expect(answer.body).toEqual({ ok: false, outcome, id: delivery.id });
+    expect(answer.headers.get('retry-after')).toBe(retryAfter);
+    expect(runs).toEqual([]);
+  });
+
+  it('answers 500 when a handler throws, and never leaks its message', async () => {
+    const { url, errors } = await start({
+      register: (webhooks) =>
+        webhooks.on('batch.failed', () => {
+          throw new Error('secret internal detail');
+        }),
+    });
+    const failing = signedDelivery({ event: makeEvent({ type: 'batch.failed' }) });
+    const answer = await post(url, failing.body, failing.headers);
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({ ok: false, outcome: 'failed', id: failing.id });
+    expect(JSON.stringify(answer.body)).not.toContain('secret internal detail');
+    expect(errors.map((e) => e.context.phase)).toEqual(['handler']);
+  });
+
+  it('calls onResult before writing, and keeps headers set on res', async () => {
+    const onResult = vi.fn<NonNullable<TogetherWebhooksOptions['onResult']>>((result, _req, res) => {
+      res.setHeader('x-outcome', result.outcome);
+    });
+    const { url } = await start({ middleware: { onResult } });
+    const delivery = signedDelivery();
+    const answer = await post(url, delivery.body, delivery.headers);
+    expect(answer.headers.get('x-outcome')).toBe('processed');
+    expect(onResult).toHaveBeenCalledOnce();
+    expect(onResult.mock.calls[0]![0]).toMatchObject({ status: 200, outcome: 'processed' });
+  });
+});

@@ -1,0 +1,14 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  treeshake: true,
+  platform: 'node',
+  target: 'node18',
+  // The shared Node reader is private: it ships inside this package.
+  noExternal: ['@x/together-webhooks-node-http'],
+});

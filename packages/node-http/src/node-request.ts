@@ -1,0 +1,48 @@
+/**
+ * @module node-request — the one funnel of the Node adapters: find the raw bytes of a request
+ * (its stream, or what a body parser kept), then `handle()` them.
+ */
+import type { IncomingMessage } from 'node:http';
+import { WebhookVerificationError, type WebhookResult, type Webhooks } from '@x/together-webhooks-core';
+import { readRawBody } from './read-body.js';
+import { misconfiguredResult, payloadTooLargeResult } from './results.js';
+
+/** A Node request, as Express, Koa and Next.js's Pages Router hand it over. */
+export type NodeRequest = IncomingMessage;
+
+/**
+ * Handles one delivery that arrived as a Node request.
+ *
+ * @param webhooks - the receiver
+ * @param req - the request; its headers are Node's `IncomingHttpHeaders`, already a `HeadersLike`
+ * @param parserBody - what a body parser that ran before left (`req.body`, Koa's `rawBody`), if any:
+ *   bytes or text are the body as received; anything else means the raw bytes are gone
+ * @param fix - the message reported when a parser consumed the body: how to fix the route
+ * @returns the answer to write back; never rejects for anything a sender sends (a stream
+ *   failure, such as the client going away mid-body, rejects)
+ */
+export async function nodeWebhookResult(
+  webhooks: Webhooks,
+  req: NodeRequest,
+  parserBody: unknown,
+  fix: string,
+): Promise<WebhookResult> {
+  // A Buffer (express.raw) or a string (express.text, Koa's rawBody) is the body as received.
+  if (parserBody instanceof Uint8Array || typeof parserBody === 'string') {
+    return webhooks.handle({ body: parserBody, headers: req.headers });
+  }
+  if (isConsumed(req)) return misconfiguredResult(webhooks, fix);
+  let body: Uint8Array;
+  try {
+    body = await readRawBody(req, webhooks.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) return payloadTooLargeResult(error);
+    throw error;
+  }
+  return webhooks.handle({ body, headers: req.headers });
+}
+
+// Something read the stream to its end before us (the test on-finished and body-parser use).
+function isConsumed(req: NodeRequest): boolean {
+  return req.readableEnded || (req.complete && !req.readable);
+}

@@ -1,0 +1,62 @@
+/**
+ * @module read-body — reads a Node request stream as bytes, never past a limit.
+ */
+import type { IncomingMessage } from 'node:http';
+import { WebhookVerificationError } from '@x/together-webhooks-core';
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * Reads `req`'s body as bytes. Rejects with a `payload_too_large` {@link WebhookVerificationError}
+ * as soon as the body is known to exceed `maxBytes`: from `content-length` before reading
+ * anything, or at the first chunk past the limit, after which the stream is left paused (the
+ * rest is never buffered). Chunks are kept as bytes and joined once.
+ *
+ * @param req - the request, not yet read by anything else
+ * @param maxBytes - the largest body accepted
+ * @returns the body, exactly as received
+ */
+export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && DIGITS.test(declared) && Number(declared) > maxBytes) {
+    return Promise.reject(new WebhookVerificationError('payload_too_large'));
+  }
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+
+    const onData = (chunk: Uint8Array): void => {
+      total += chunk.byteLength;
+      if (total > maxBytes) {
+        cleanup();
+        req.pause();
+        reject(new WebhookVerificationError('payload_too_large'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onError = (error: unknown): void => {
+      cleanup();
+      reject(error instanceof Error ? error : new Error('the request stream failed', { cause: error }));
+    };
+    // 'close' before 'end' means the client went away mid-body.
+    const onClose = (): void => {
+      onError(new Error('the request was aborted before its body was read'));
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}

@@ -1,0 +1,15 @@
+import { fileURLToPath } from 'node:url';
+
+const packages = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Vitest aliases that run the adapters' tests against the sources of the core and of this
+ * package, so they need no build. (README examples, the demo and Next.js run the builds.)
+ */
+export function sourceAliases(): { find: RegExp; replacement: string }[] {
+  return [
+    { find: /^#crypto$/, replacement: `${packages}core/src/crypto/node.ts` },
+    { find: /^@x\/together-webhooks-core$/, replacement: `${packages}core/src/index.ts` },
+    { find: /^@x\/together-webhooks-node-http$/, replacement: `${packages}node-http/src/index.ts` },
+  ];
+}

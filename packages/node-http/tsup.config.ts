@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup';
+
+// Never published: each Node adapter bundles this build (tsup `noExternal`).
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  treeshake: true,
+  platform: 'node',
+  target: 'node18',
+});

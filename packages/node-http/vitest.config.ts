@@ -1,0 +1,8 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject } from 'vitest/config';
+import { sourceAliases } from './testing/aliases.js';
+
+export default defineProject({
+  resolve: { alias: sourceAliases() },
+  test: { name: 'node-http', root: fileURLToPath(new URL('.', import.meta.url)), include: ['test/**/*.test.ts'] },
+});
