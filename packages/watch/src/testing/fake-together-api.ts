@@ -1,0 +1,380 @@
+/**
+ * @module testing/fake-together-api — a local stand-in for Together AI's job API: the documented
+ * routes and response shapes, Bearer auth, scripted state changes over time, injectable faults
+ * (errors, 429 with Retry-After, slow answers), and a log of every request.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The job kinds the fake serves. */
+export type FakeResource = 'fine_tune' | 'batch' | 'endpoint' | 'evaluation' | 'video';
+
+/** A job as the fake stores and serves it. */
+export type FakeJob = Record<string, unknown>;
+
+/** Options of {@link startFakeTogetherApi}. */
+export interface FakeTogetherApiOptions {
+  /** The only key accepted as `Authorization: Bearer <key>`. Default `fake-together-key`. */
+  apiKey?: string;
+  /** Current time in ms, for the timestamps it writes. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** A fault applied to the next matching requests. */
+export interface FakeFault {
+  /** Answer this status (with a JSON error body) instead of the real answer; omit to only delay. */
+  status?: number;
+  /** `Retry-After` header value sent with `status`. */
+  retryAfter?: string;
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** How many requests it applies to. Default 1. */
+  times?: number;
+  /** Only requests whose path starts with this (for example `/v1/batches`). Default: every request. */
+  path?: string;
+}
+
+/** One scripted change: `afterMs` after the previous step, the job moves to `state`. */
+export interface FakeStep {
+  afterMs: number;
+  state: string;
+  /** More fields to set with the state. */
+  patch?: FakeJob;
+}
+
+/** One request the fake answered. */
+export interface FakeRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  status: number;
+  /** When it arrived, ms since the epoch (wall clock). */
+  at: number;
+}
+
+/** A running fake. */
+export interface FakeTogetherApi {
+  /** The base URL to give the client, ending in `/v1`. */
+  readonly baseURL: string;
+  readonly apiKey: string;
+  /** Every request answered, in order. */
+  readonly requests: readonly FakeRequest[];
+  /** Requests answered, all or those whose path starts with `pathPrefix`. */
+  requestCount(pathPrefix?: string): number;
+  /** Adds a job (defaults fill the fields its resource always has) and returns the stored object. */
+  create(resource: FakeResource, job?: FakeJob): FakeJob;
+  /** Moves a job to `state` now, with the side fields Together sets (updated_at, completed_at, ...). */
+  set(resource: FakeResource, id: string, state: string, patch?: FakeJob): void;
+  /** Plays `steps` one after another; resolves after the last. */
+  play(resource: FakeResource, id: string, steps: readonly FakeStep[]): Promise<void>;
+  /** When (wall clock, ms) the job entered `state` most recently, if it did. */
+  changedAt(resource: FakeResource, id: string, state: string): number | undefined;
+  /** Applies `fault` to the next matching requests. */
+  fault(fault: FakeFault): void;
+  /** Stops the server and every scripted step. */
+  close(): Promise<void>;
+}
+
+interface Route {
+  resource: FakeResource;
+  collection: string;
+  idField: 'id' | 'workflow_id';
+  stateField: 'status' | 'state';
+  listable: boolean;
+  /** The list's envelope: `{ data }`, `{ object: 'list', data }` or a bare array. */
+  wrap: (items: FakeJob[]) => unknown;
+  /** The list shows a summary of each job. */
+  summary: (job: FakeJob) => FakeJob;
+}
+
+const without = (job: FakeJob, fields: readonly string[]): FakeJob =>
+  Object.fromEntries(Object.entries(job).filter(([field]) => !fields.includes(field)));
+
+const pick = (job: FakeJob, fields: readonly string[]): FakeJob =>
+  Object.fromEntries(Object.entries(job).filter(([field]) => fields.includes(field)));
+
+// The shapes of together-api.md: fine-tunes and endpoints wrap the list in `data`, batches and evaluations do not.
+const routes: readonly Route[] = [
+  { resource: 'fine_tune', collection: 'fine-tunes', idField: 'id', stateField: 'status', listable: true, wrap: (data) => ({ data }), summary: (job) => without(job, ['events']) },
+  { resource: 'batch', collection: 'batches', idField: 'id', stateField: 'status', listable: true, wrap: (data) => data, summary: (job) => job },
+  {
+    resource: 'endpoint',
+    collection: 'endpoints',
+    idField: 'id',
+    stateField: 'state',
+    listable: true,
+    wrap: (data) => ({ object: 'list', data }),
+    summary: (job) => pick(job, ['id', 'object', 'name', 'model', 'owner', 'type', 'state', 'created_at']),
+  },
+  { resource: 'evaluation', collection: 'evaluation', idField: 'workflow_id', stateField: 'status', listable: true, wrap: (data) => data, summary: (job) => job },
+  { resource: 'video', collection: 'videos', idField: 'id', stateField: 'status', listable: false, wrap: (data) => data, summary: (job) => job },
+];
+
+const routeOf = (resource: FakeResource): Route => routes.find((route) => route.resource === resource)!;
+
+const FINE_TUNE_EVENT: Readonly<Record<string, string>> = {
+  pending: 'job_pending',
+  queued: 'job_pending',
+  running: 'job_start',
+  compressing: 'model_compressing',
+  uploading: 'model_uploading',
+  cancel_requested: 'cancel_requested',
+  cancelled: 'job_stopped',
+  error: 'job_error',
+  completed: 'job_complete',
+};
+
+/**
+ * Starts the fake on `127.0.0.1` on a free port.
+ *
+ * @param options - the accepted API key and the clock
+ * @returns the running fake; `close()` it when done
+ * @example
+ * ```ts
+ * import { startFakeTogetherApi } from '@x/together-webhooks-watch/testing';
+ *
+ * const api = await startFakeTogetherApi();
+ * const job = api.create('fine_tune');
+ * void api.play('fine_tune', String(job.id), [{ afterMs: 100, state: 'queued' }, { afterMs: 100, state: 'completed' }]);
+ * const watcher = watchTogetherJobs({ apiKey: api.apiKey, baseURL: api.baseURL, deliver: webhooks, intervalMs: 50 });
+ * ```
+ */
+export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {}): Promise<FakeTogetherApi> {
+  const apiKey = options.apiKey ?? 'fake-together-key';
+  const now = options.now ?? Date.now;
+  const jobs = new Map<FakeResource, Map<string, FakeJob>>(routes.map((route) => [route.resource, new Map()]));
+  const changes = new Map<string, number>();
+  const requests: FakeRequest[] = [];
+  const faults: (FakeFault & { times: number })[] = [];
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  let serial = 0;
+
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  const store = (resource: FakeResource): Map<string, FakeJob> => jobs.get(resource)!;
+
+  const defaults = (resource: FakeResource, id: string, at: number): FakeJob => {
+    switch (resource) {
+      case 'fine_tune':
+        return {
+          id,
+          status: 'pending',
+          user_id: 'user_fake',
+          model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference',
+          model_output_name: `fake-user/Meta-Llama-3.1-8B-Instruct-Reference-${id}`,
+          training_file: 'file-fake-training',
+          n_epochs: 1,
+          epochs_completed: 0,
+          created_at: iso(at),
+          updated_at: iso(at),
+          events: [{ object: 'fine-tune-event', type: 'job_pending', message: 'Fine tune request created', level: 'info', created_at: iso(at) }],
+        };
+      case 'batch':
+        return {
+          id,
+          status: 'VALIDATING',
+          user_id: 'user_fake',
+          endpoint: '/v1/chat/completions',
+          input_file_id: 'file-fake-batch-input',
+          model_id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo',
+          progress: 0,
+          created_at: iso(at),
+          job_deadline: iso(at + 24 * 3600_000),
+          file_size_bytes: 2048,
+        };
+      case 'endpoint':
+        return {
+          id,
+          object: 'endpoint',
+          name: `fake-user/${id}`,
+          display_name: `Fake endpoint ${id}`,
+          model: 'meta-llama/Llama-3.3-70B-Instruct-Turbo',
+          hardware: '1x_nvidia_h100_80gb_sxm',
+          owner: 'fake-user',
+          type: 'dedicated',
+          state: 'PENDING',
+          autoscaling: { min_replicas: 1, max_replicas: 1 },
+          created_at: iso(at),
+        };
+      case 'evaluation':
+        return {
+          workflow_id: id,
+          type: 'classify',
+          status: 'pending',
+          owner_id: 'user_fake',
+          parameters: {},
+          results: null,
+          status_updates: [{ status: 'pending', message: 'created', timestamp: iso(at) }],
+          created_at: iso(at),
+          updated_at: iso(at),
+        };
+      case 'video':
+        return { id, object: 'video', model: 'fake/video-model', status: 'in_progress', seconds: '5', size: '1280x720', created_at: Math.floor(at / 1000) };
+    }
+  };
+
+  // The fields Together updates along with a state.
+  const sideFields = (resource: FakeResource, job: FakeJob, state: string, at: number): FakeJob => {
+    switch (resource) {
+      case 'fine_tune': {
+        const events = Array.isArray(job['events']) ? (job['events'] as unknown[]) : [];
+        const entry = { object: 'fine-tune-event', type: FINE_TUNE_EVENT[state] ?? 'warning', message: `status: ${state}`, level: state === 'error' ? 'error' : 'info', created_at: iso(at) };
+        return {
+          updated_at: iso(at),
+          ...(state === 'running' ? { started_at: iso(at) } : {}),
+          ...(state === 'completed' ? { epochs_completed: job['n_epochs'], total_price: 1.5, token_count: 123_456 } : {}),
+          events: [...events, entry],
+        };
+      }
+      case 'batch':
+        return {
+          ...(state === 'IN_PROGRESS' ? { progress: 50 } : {}),
+          ...(state === 'COMPLETED' ? { progress: 100, output_file_id: `file-fake-output-${String(job['id'])}` } : {}),
+          ...(state === 'FAILED' ? { error: 'the input file has no valid request line', error_file_id: `file-fake-errors-${String(job['id'])}` } : {}),
+          ...(['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'].includes(state) ? { completed_at: iso(at) } : {}),
+        };
+      case 'endpoint':
+        return {};
+      case 'evaluation': {
+        const updates = Array.isArray(job['status_updates']) ? (job['status_updates'] as unknown[]) : [];
+        return {
+          updated_at: iso(at),
+          status_updates: [...updates, { status: state, message: `status: ${state}`, timestamp: iso(at) }],
+          ...(state === 'completed' ? { results: { pass_percentage: 87.5, result_file_id: 'file-fake-results' } } : {}),
+          ...(state === 'error' || state === 'user_error' ? { results: { error: 'the judge model is unavailable' } } : {}),
+        };
+      }
+      case 'video':
+        return {
+          ...(state === 'completed' ? { completed_at: Math.floor(at / 1000), outputs: { cost: 0.4, video_url: `https://example.invalid/videos/${String(job['id'])}.mp4` } } : {}),
+          ...(state === 'failed' ? { completed_at: Math.floor(at / 1000), error: { message: 'generation failed', code: 'generation_failed' } } : {}),
+        };
+    }
+  };
+
+  const api: FakeTogetherApi = {
+    baseURL: '',
+    apiKey,
+    requests,
+    requestCount(pathPrefix) {
+      return pathPrefix === undefined ? requests.length : requests.filter((request) => request.path.startsWith(pathPrefix)).length;
+    },
+    create(resource, job = {}) {
+      const route = routeOf(resource);
+      const at = now();
+      const id = typeof job[route.idField] === 'string' ? (job[route.idField] as string) : `${route.collection}-fake-${++serial}`;
+      const stored = { ...defaults(resource, id, at), ...job };
+      store(resource).set(id, stored);
+      changes.set(`${resource}:${id}:${String(stored[route.stateField])}`, Date.now());
+      return stored;
+    },
+    set(resource, id, state, patch = {}) {
+      const route = routeOf(resource);
+      const job = store(resource).get(id);
+      if (!job) throw new Error(`fake Together API: no ${resource} ${id}`);
+      Object.assign(job, sideFields(resource, job, state, now()), { [route.stateField]: state }, patch);
+      changes.set(`${resource}:${id}:${state}`, Date.now());
+    },
+    play(resource, id, steps) {
+      return steps.reduce<Promise<void>>(
+        (previous, step) =>
+          previous.then(
+            () =>
+              new Promise<void>((resolve) => {
+                const timer = setTimeout(() => {
+                  timers.delete(timer);
+                  api.set(resource, id, step.state, step.patch);
+                  resolve();
+                }, step.afterMs);
+                timers.add(timer);
+              }),
+          ),
+        Promise.resolve(),
+      );
+    },
+    changedAt(resource, id, state) {
+      return changes.get(`${resource}:${id}:${state}`);
+    },
+    fault(fault) {
+      faults.push({ ...fault, times: fault.times ?? 1 });
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+
+  const answer = (req: IncomingMessage, res: ServerResponse, url: URL): number => {
+    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+      send(res, 401, { error: { message: 'Invalid API key provided', type: 'invalid_request_error' } });
+      return 401;
+    }
+    const match = /^\/v1\/([a-z-]+)(?:\/([^/]+))?$/.exec(url.pathname);
+    const route = match ? routes.find((candidate) => candidate.collection === match[1]) : undefined;
+    if (!match || !route || req.method !== 'GET') {
+      send(res, 404, { error: { message: `no route ${req.method ?? ''} ${url.pathname}` } });
+      return 404;
+    }
+    const id = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    if (id === undefined) {
+      if (!route.listable) {
+        send(res, 404, { error: { message: `no route GET ${url.pathname}` } });
+        return 404;
+      }
+      let items = [...store(route.resource).values()];
+      const type = url.searchParams.get('type');
+      if (route.resource === 'endpoint' && type) items = items.filter((item) => item['type'] === type);
+      send(res, 200, route.wrap(items.map((item) => structuredClone(route.summary(item)))));
+      return 200;
+    }
+    const job = store(route.resource).get(id);
+    if (!job) {
+      send(res, 404, { error: { message: `${route.resource} ${id} not found` } });
+      return 404;
+    }
+    send(res, 200, job);
+    return 200;
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const at = Date.now();
+    const index = faults.findIndex((fault) => fault.path === undefined || url.pathname.startsWith(fault.path));
+    const fault = index === -1 ? undefined : faults[index]!;
+    if (fault && --fault.times === 0) faults.splice(index, 1);
+    const respond = (): void => {
+      if (res.destroyed) return;
+      let status: number;
+      if (fault?.status !== undefined) {
+        status = fault.status;
+        send(res, status, { error: { message: `injected ${status}` } }, fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter });
+      } else {
+        status = answer(req, res, url);
+      }
+      requests.push({ method: req.method ?? 'GET', path: url.pathname, status, at });
+    };
+    if (fault?.delayMs === undefined) {
+      respond();
+      return;
+    }
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      respond();
+    }, fault.delayMs);
+    timers.add(timer);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  Object.assign(api, { baseURL: `http://127.0.0.1:${port}/v1` });
+  return api;
+}
