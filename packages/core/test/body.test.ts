@@ -152,7 +152,7 @@ describe('verify() on a Request', () => {
 
   it('refuses a Request whose body was already read, with a TypeError', async () => {
     const delivery = signed();
-    const req = request(delivery.body, delivery.headers);
+    const req = request(delivery.body as string, delivery.headers);
     await req.text();
     const error = await caughtAsync(() => verify(req, options));
     expect(error).toBeInstanceOf(TypeError);
@@ -225,7 +225,8 @@ describe('verify() on a Request', () => {
 
   it('ignores a content-length that is not a number and reads the body', async () => {
     const delivery = signed();
-    const req = new Request(URL, { method: 'POST', body: delivery.body, headers: delivery.headers });
+    const req = request(delivery.body as string, { ...delivery.headers, 'content-length': 'lots' });
+    expect(req.headers.get('content-length')).toBe('lots');
     expect((await verify(req, options)).id).toBe('evt_01JH7Q8M2K');
   });
 });

@@ -42,7 +42,7 @@ beforeAll(async () => {
 async function inVm(code: string, input: unknown = null): Promise<unknown> {
   const context = vm.context as unknown as Record<string, unknown>;
   context.__input = JSON.stringify(input);
-  return await (vm.evaluate(`(async () => { const input = JSON.parse(__input); ${code} })()`) as Promise<unknown>);
+  return await vm.evaluate<Promise<unknown>>(`(async () => { const input = JSON.parse(__input); ${code} })()`);
 }
 
 describe('the portable bundle inside a pristine EdgeVM', () => {
