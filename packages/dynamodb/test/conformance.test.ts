@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runStoreConformance } from '@x/together-webhooks-core/testing';
+import { dynamoDbStore } from '../src/index.js';
+import { startDynalite, type Dynalite } from './dynalite.js';
+
+describe('dynamoDbStore keeps the idempotency contract', () => {
+  let dynamo: Dynalite;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    await dynamo.createTable('events-default');
+    await dynamo.createTable('events-custom-key', 'eventKey');
+  });
+  afterAll(async () => {
+    await dynamo.stop();
+  });
+
+  // Every makeStore() call gets a new client: the race check claims through 50 of them at once.
+  // Leases of 1 s, not the kit's 300 ms: dynalite answers the first requests of 50 new clients
+  // in up to a second on two cores, and a lease shorter than a request lapses before its answer.
+  it.each([
+    ['the default partition key', 'events-default', undefined],
+    ['a custom partition key', 'events-custom-key', 'eventKey'],
+  ] as const)('with %s', async (_name, tableName, partitionKey) => {
+    const report = await runStoreConformance(() =>
+      dynamoDbStore({ client: dynamo.client(), tableName, ...(partitionKey ? { partitionKey } : {}) }),
+      { leaseMs: 1000, retentionMs: 1500 },
+    );
+    expect(report.passed).toBe(true);
+  });
+});
