@@ -62,7 +62,7 @@ async function activeIn(command: string, args: readonly string[], env: NodeJS.Pr
 
 async function activeInBundle(options: Parameters<typeof build>[0]): Promise<string[]> {
   const result = await build({ entryPoints: [join(app!.path, 'probe.mjs')], bundle: true, write: false, metafile: true, logLevel: 'silent', ...options });
-  const inputs = Object.keys(result.metafile.inputs);
+  const inputs = Object.keys(result.metafile!.inputs);
   return probed.filter((condition) => inputs.some((input) => input.endsWith(`probe-${condition}/yes.js`)));
 }
 

@@ -125,7 +125,7 @@ export async function bundle(entry: string, options: BuildOptions): Promise<stri
     absWorkingDir: runtimesDir,
     ...options,
   });
-  return result.outputFiles[0]!.text;
+  return result.outputFiles![0]!.text;
 }
 
 /** A delivery Node signs for another runtime to verify, plus a copy with one byte changed. */
