@@ -96,7 +96,8 @@ export function leaderLease(options: LeaderLeaseOptions): LeaderLease {
     async release() {
       const held = token;
       drop();
-      await renewing;
+      // A renewal still in flight is not awaited (a hung store would hang stop()): fencing makes
+      // it answer false once the lease is released.
       if (held === undefined) return;
       try {
         await store.release(key, held);
