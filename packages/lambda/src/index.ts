@@ -1,0 +1,17 @@
+/**
+ * @module @x/together-webhooks-lambda — an AWS Lambda handler for Together AI webhook deliveries
+ * that arrive through API Gateway (REST or HTTP API), an Application Load Balancer, or a Function
+ * URL.
+ */
+export { createLambdaHandler, type LambdaHandler } from './handler.js';
+export type {
+  AlbEvent,
+  AlbResult,
+  HttpApiEvent,
+  HttpApiResult,
+  LambdaEvent,
+  LambdaResult,
+  LambdaResultFor,
+  RestApiEvent,
+  RestApiResult,
+} from './events.js';

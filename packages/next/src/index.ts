@@ -1,0 +1,6 @@
+/**
+ * @module @x/together-webhooks-next — Next.js handlers for Together AI webhook deliveries: an App
+ * Router route handler (nodejs and edge runtimes) and a Pages Router API route.
+ */
+export { createRouteHandler, type RouteHandler } from './route-handler.js';
+export { createApiHandler, type ApiHandler, type ApiRequest } from './api-handler.js';
