@@ -26,11 +26,15 @@ function script(name: RedisScript['name'], source: string): RedisScript {
 // Every script takes the event key as KEYS[1] and the claim's record value as ARGV[1].
 // A key that has expired reads as absent inside a script, so the server's clock decides leases.
 
-/** ARGV[2]: lease in ms. Replies {1} claimed, {2} completed, {3, pttl} in progress, {4} foreign value. */
+/**
+ * ARGV[2]: lease in ms. Replies {1} claimed, {2} completed, {3, pttl} in progress, {4} foreign value.
+ * A claim that finds its own value was resent by the client after a lost reply: it is ours.
+ */
 export const CLAIM = script(
   'claim',
   `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1} end
 local value = redis.call('GET', KEYS[1])
+if value == ARGV[1] then return {1} end
 if value == '${COMPLETED_VALUE}' then return {2} end
 if type(value) == 'string' and string.sub(value, 1, 8) == 'claimed:' then return {3, redis.call('PTTL', KEYS[1])} end
 return {4}`,

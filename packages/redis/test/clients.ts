@@ -36,6 +36,8 @@ function ioredis(name: string, create: (url: string) => IORedis6 | IORedis5): Cl
     name,
     async connect(url) {
       const client = create(url);
+      // ioredis logs every failed reconnect as an unhandled 'error' event unless someone listens.
+      client.on('error', () => undefined);
       await client.connect();
       return {
         client,
