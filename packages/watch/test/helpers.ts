@@ -39,7 +39,7 @@ export interface Receiver {
   outcomes: [string, WebhookOutcome][];
   /** A `deliver` target that records outcomes on the way through. */
   deliver: Webhooks;
-  ids(): string[];
+  ids: () => string[];
 }
 
 export function receiver(store: IdempotencyStore = memoryStore()): Receiver {
