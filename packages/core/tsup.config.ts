@@ -27,6 +27,9 @@ export default defineConfig([
     outDir: 'dist/node',
     platform: 'node',
     target: 'node18',
+    // Keep `node:` specifiers: Deno and workerd's nodejs_compat resolve only the prefixed names,
+    // and browser bundlers may swap bare `crypto`/`buffer` for npm polyfills.
+    removeNodeProtocol: false,
     esbuildPlugins: [cryptoImplementation('./src/crypto/node.ts')],
   },
   {
