@@ -15,7 +15,9 @@ it('runs the README example against the fake Together API', async () => {
   api.create('endpoint', { state: 'STARTED' });
   vi.stubEnv('TOGETHER_API_KEY', api.apiKey);
   vi.stubEnv('TOGETHER_BASE_URL', api.baseURL);
-  onCleanup(() => vi.unstubAllEnvs());
+  onCleanup(() => {
+    vi.unstubAllEnvs();
+  });
   const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
   onCleanup(() => log.mockRestore());
 
