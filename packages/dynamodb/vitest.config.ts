@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
+  // The README example imports the package by name.
+  resolve: { alias: { '@x/together-webhooks-dynamodb': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
     name: 'dynamodb',
     root: fileURLToPath(new URL('.', import.meta.url)),

@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
+  // The README examples import the package by name.
+  resolve: { alias: { '@x/together-webhooks-redis': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
     name: 'redis',
     root: fileURLToPath(new URL('.', import.meta.url)),

@@ -182,8 +182,3 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
       ),
   };
 }
-// DynamoDB rejects expressions that define names they do not use.
-function withoutKey(names: Record<string, string>): Record<string, string> {
-  const { '#pk': _pk, '#ttl': _ttl, ...rest } = names;
-  return rest;
-}

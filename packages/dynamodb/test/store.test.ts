@@ -33,7 +33,7 @@ function countRequests(client: DynamoDBClient): { total(): number; names: string
  */
 function returnOldItemOnConditionFailure(client: DynamoDBClient, reader: DynamoDBClient, tableName = TABLE): void {
   client.middlewareStack.add(
-    (next, context) => async (args) => {
+    (next) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
@@ -42,7 +42,6 @@ function returnOldItemOnConditionFailure(client: DynamoDBClient, reader: DynamoD
           const key = { id: input.Item!.id! };
           (error as { Item?: unknown }).Item = (await reader.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
         }
-        void context;
         throw error;
       }
     },
@@ -72,7 +71,7 @@ describe('dynamoDbStore on dynalite', () => {
     it.each([
       ['no options', () => dynamoDbStore(undefined as unknown as DynamoDbStoreOptions), /options must be an object/],
       ['no client', () => dynamoDbStore({ tableName: TABLE } as DynamoDbStoreOptions), /client must be a DynamoDBClient/],
-      ['a client without send', () => dynamoDbStore({ client: {} as DynamoDBClient, tableName: TABLE }), /DynamoDBClient/],
+      ['a client without send', () => dynamoDbStore({ client: {} as unknown as DynamoDBClient, tableName: TABLE }), /DynamoDBClient/],
       ['no table', () => dynamoDbStore({ client: client() } as DynamoDbStoreOptions), /tableName/],
       ['an empty table name', () => dynamoDbStore({ client: client(), tableName: '' }), /tableName/],
       ['a partition key the store writes', () => dynamoDbStore({ client: client(), tableName: TABLE, partitionKey: 'expiresAt' }), /partitionKey cannot be expiresAt/],

@@ -37,7 +37,9 @@ describe('redisStore client detection', () => {
   });
 
   it('says which class it got', () => {
-    class Memcached {}
+    class Memcached {
+      readonly servers = ['127.0.0.1:11211'];
+    }
     expect(() => redisStore({ client: notAClient(new Memcached()) })).toThrow(/got an instance of Memcached/);
   });
 });

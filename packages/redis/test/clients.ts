@@ -11,7 +11,7 @@ import type { RedisClientLike } from '../src/index.js';
 /** An open client and how to close it. */
 export interface OpenClient {
   client: RedisClientLike;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** A supported client library. */

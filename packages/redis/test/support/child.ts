@@ -13,7 +13,7 @@ import { serveWebhooks } from './webhook-server.js';
 /** A store for this child and how to close its connections. */
 export interface ChildStore {
   store: IdempotencyStore;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 function env(name: string): string {

@@ -1,0 +1,51 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Webhooks } from '@x/together-webhooks-core';
+import { createSignedDelivery, createTestEvent } from '@x/together-webhooks-core/testing';
+import { redisServerAvailable, startRedis, type RedisServer } from './redis-server.js';
+
+const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+const secret = 'whsec_readme_example';
+
+function example(name: string): string {
+  const block = new RegExp(`<!-- example:${name} -->\\s*\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+  if (block === undefined) throw new Error(`README has no example:${name} block`);
+  const dir = fileURLToPath(new URL('./.tmp/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}readme-${name}.ts`;
+  writeFileSync(file, block);
+  return file;
+}
+
+describe.skipIf(!redisServerAvailable)('the README examples run as written', () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedis();
+    vi.stubEnv('REDIS_URL', server.url);
+    vi.stubEnv('TOGETHER_WEBHOOK_SECRET', secret);
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+    await server.stop();
+  });
+
+  it.each([
+    ['ioredis', 'fine_tune.completed', (module: Record<string, unknown>) => (module.redis as { disconnect(): void }).disconnect()],
+    ['node-redis', 'batch.completed', async (module: Record<string, unknown>) => (module.client as { destroy(): Promise<void> }).destroy()],
+  ] as const)('with %s: processed once, then a duplicate', async (name, type, close) => {
+    vi.mocked(console.log).mockClear();
+    const module = (await import(/* @vite-ignore */ example(name))) as Record<string, unknown>;
+    const webhooks = module.webhooks as Webhooks;
+    try {
+      const delivery = createSignedDelivery(createTestEvent(type), { secret });
+      expect((await webhooks.handle(delivery)).outcome).toBe('processed');
+      expect((await webhooks.handle(delivery)).outcome).toBe('duplicate');
+      expect(console.log).toHaveBeenCalledTimes(1);
+    } finally {
+      await close(module);
+    }
+  });
+});
