@@ -54,6 +54,9 @@ Exit code: 0 after a clean stop; 1 when it cannot listen (the port is taken); 2 
     const json = values.json === true;
     const style = styleFor(context.stdout, context.env, json);
 
+    // Listening for the stop signals before the URL is printed: a signal sent as soon as the URL
+    // appears must stop the receiver cleanly, not kill the process.
+    const stopped = context.waitForStop();
     let receiver: Receiver;
     try {
       receiver = await startReceiver({
@@ -78,7 +81,7 @@ Exit code: 0 after a clean stop; 1 when it cannot listen (the port is taken); 2 
       context.stdout.write(style.dim(`verifying with the secret from ${source}; Ctrl-C to stop`) + '\n');
     }
 
-    const signal = await context.waitForStop();
+    const signal = await stopped;
     await receiver.close();
     if (json) writeJson(context, { event: 'stopped', signal });
     else context.stdout.write(style.dim(`stopped (${signal})`) + '\n');

@@ -68,7 +68,7 @@ reached (the reason on stderr); 2 bad arguments.`,
     const [secret] = secretsFrom(values.secret === undefined ? undefined : [values.secret], context);
     const repeat = integer(values.repeat, 'repeat', { min: 1, max: 10_000, fallback: 1 });
     const concurrency = integer(values.concurrency, 'concurrency', { min: 1, max: 1000, fallback: 1 });
-    const stale = integer(values.stale, 'stale', { min: -1e9, max: 1e9, fallback: 0 });
+    const stale = integer(values.stale, 'stale', { min: -1e9, max: Math.floor(Date.now() / 1000), fallback: 0 });
     const timeoutMs = integer(values.timeout, 'timeout', { min: 1, max: 600_000, fallback: 10_000 });
     const data = values.data === undefined ? undefined : await readData(values.data);
 
@@ -76,6 +76,8 @@ reached (the reason on stderr); 2 bad arguments.`,
       ? createTestEvent(type, { ...(values.id === undefined ? {} : { id: values.id }), ...(data ? { data } : {}) })
       : { id: values.id ?? createTestEvent('resource.created').id, type, created: new Date().toISOString(), data: data ?? {} };
     const body = JSON.stringify(event);
+    // A misconfigured secret is a usage error before anything is sent or printed.
+    signOrFail(body, secret ?? '', Math.floor(Date.now() / 1000) - stale);
     const expected: Expectation = values.tamper
       ? { accept: false, code: 'signature_mismatch' }
       : Math.abs(stale) > DEFAULT_TOLERANCE_SECONDS
