@@ -1,6 +1,6 @@
 /**
- * @module bytes — small byte helpers shared by both builds: hex decoding for signatures,
- * constant-time comparison, and body normalisation.
+ * @module bytes — small byte helpers shared by both builds: constant-time comparison of a digest
+ * with its hex, hex encoding, and body normalisation.
  */
 
 // Maps an ASCII code to its hex value, or 255 when it is not a hex digit (either case).
@@ -15,21 +15,22 @@ const HEX_VALUES = /* @__PURE__ */ (() => {
 })();
 
 /**
- * Decodes hex of exactly `2 * length` characters, either case. Returns `undefined` for any other
- * length or a non-hex character: a malformed signature is a mismatch, never an exception.
+ * Whether `hex` is the lowercase or uppercase hex of `expected`, in time that depends only on the
+ * lengths: every character is read and the differences are accumulated, never an early return. A
+ * wrong length or a non-hex character is `false`, never an exception. Compares without decoding
+ * into a new array, since this runs once per request.
  * @internal
  */
-export function decodeHex(hex: string, length: number): Uint8Array | undefined {
-  if (hex.length !== length * 2) return undefined;
-  const out = new Uint8Array(length);
-  let invalid = 0;
-  for (let i = 0; i < length; i++) {
+export function equalsHex(expected: Uint8Array, hex: string): boolean {
+  if (hex.length !== expected.length * 2) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) {
     const hi = HEX_VALUES[hex.charCodeAt(2 * i)] ?? 255;
     const lo = HEX_VALUES[hex.charCodeAt(2 * i + 1)] ?? 255;
-    invalid |= (hi | lo) & 0xf0;
-    out[i] = (hi << 4) | lo;
+    // A non-hex character (255) sets bits above the low nibble; a differing byte sets the rest.
+    diff |= ((hi | lo) & 0xf0) | (((hi << 4) | lo) ^ expected[i]!);
   }
-  return invalid === 0 ? out : undefined;
+  return diff === 0;
 }
 
 const HEX_DIGITS = '0123456789abcdef';
@@ -39,17 +40,6 @@ export function encodeHex(bytes: Uint8Array): string {
   let hex = '';
   for (const byte of bytes) hex += HEX_DIGITS[byte >> 4]! + HEX_DIGITS[byte & 15]!;
   return hex;
-}
-
-/**
- * Compares two byte arrays of equal length in time that depends only on the length.
- * @internal
- */
-export function equalBytesConstantTime(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 /** A body as the caller may hold it. */
@@ -65,10 +55,7 @@ export function normalizeBody(body: unknown): string | Uint8Array {
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (body !== null && typeof body === 'object') {
-    throw new TypeError(
-      'body is a parsed object: the signature covers the raw bytes, so pass the body exactly as ' +
-        'received (a Buffer, Uint8Array, ArrayBuffer or string), before any JSON parser runs',
-    );
+    throw new TypeError('body is a parsed object: pass the raw bytes as received, before any JSON parser runs');
   }
-  throw new TypeError('body must be a string, a Uint8Array (a Node Buffer is one) or an ArrayBuffer');
+  throw new TypeError('body must be a string, Uint8Array (or Buffer) or ArrayBuffer');
 }

@@ -23,7 +23,7 @@ export interface DeliveryHeaders {
   timestamp: string | undefined;
 }
 
-const HEADERS_TYPE_ERROR = 'headers must be a Headers object, a plain object, or an iterable of [name, value] pairs';
+const HEADERS_TYPE_ERROR = 'headers must be Headers, an object, or [name, value] pairs';
 
 /**
  * Reads the signature and timestamp headers case-insensitively, in one pass: an iterator (such as
@@ -41,16 +41,12 @@ export function readDeliveryHeaders(headers: HeadersLike): DeliveryHeaders {
   // Node lowercases incoming header names, so the exact keys are the common case: two lookups.
   const signature = record[SIGNATURE_HEADER];
   const timestamp = record[TIMESTAMP_HEADER];
-  if (typeof signature === 'string' && typeof timestamp === 'string' && isOwn(record, SIGNATURE_HEADER) && isOwn(record, TIMESTAMP_HEADER)) {
+  if (typeof signature === 'string' && typeof timestamp === 'string' && Object.hasOwn(record, SIGNATURE_HEADER) && Object.hasOwn(record, TIMESTAMP_HEADER)) {
     return { signature, timestamp };
   }
   const found: DeliveryHeaders = { signature: undefined, timestamp: undefined };
   for (const key of Object.keys(record)) collect(found, key, record[key]);
   return found;
-}
-
-function isOwn(record: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(record, key);
 }
 
 function readFromPairs(pairs: Iterable<readonly [string, string]>): DeliveryHeaders {
@@ -69,13 +65,10 @@ function collect(found: DeliveryHeaders, name: string, value: unknown): void {
   else if (lower === TIMESTAMP_HEADER) found.timestamp = join(found.timestamp, headerValue(value));
 }
 
+// One level only: Node gives string[] for a repeated header, and nothing deeper is a header.
 function headerValue(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (!Array.isArray(value)) return undefined;
-  // One level only: Node gives string[] for a repeated header, and nothing deeper is a header.
-  let joined: string | undefined;
-  for (const item of value as unknown[]) if (typeof item === 'string') joined = join(joined, item);
-  return joined;
+  return Array.isArray(value) ? (value as unknown[]).filter((item) => typeof item === 'string').join() : undefined;
 }
 
 function join(a: string | undefined, b: string | undefined): string | undefined {

@@ -26,11 +26,8 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * @internal
  */
 export function assertSecret(secret: unknown, name = 'secret'): asserts secret is string {
-  if (typeof secret !== 'string') throw new TypeError(`${name} must be a string, got ${typeof secret}`);
-  if (secret.length === 0) throw new TypeError(`${name} must not be empty`);
-  if (secret.trim() !== secret) {
-    throw new TypeError(`${name} has leading or trailing whitespace: remove it (often a newline copied with it)`);
-  }
+  if (typeof secret !== 'string' || secret === '') throw new TypeError(`${name} must be a non-empty string`);
+  if (secret.trim() !== secret) throw new TypeError(`${name} has surrounding whitespace: remove it (often a copied newline)`);
 }
 
 /** Returns the configured secrets as a list, each checked. @internal */
@@ -40,7 +37,7 @@ export function secretList(secret: unknown): readonly string[] {
     return [secret];
   }
   if (!Array.isArray(secret) || secret.length === 0) {
-    throw new TypeError('secret must be a non-empty string or a non-empty array of strings');
+    throw new TypeError('secret must be a string or a non-empty array of strings');
   }
   secret.forEach((item, index) => assertSecret(item, `secret[${index}]`));
   return secret as readonly string[];
@@ -55,6 +52,9 @@ export function numberOption(value: unknown, name: string, fallback: number): nu
   return value;
 }
 
+/** Said when `now` is not a function, or returns something other than a finite number. @internal */
+export const NOW_ERROR = 'now must be a function returning milliseconds since the epoch';
+
 /** Checked verification settings. @internal */
 export interface ResolvedVerifyOptions {
   secrets: readonly string[];
@@ -67,7 +67,7 @@ export interface ResolvedVerifyOptions {
 export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a secret');
   const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError('now must be a function returning milliseconds');
+  if (typeof now !== 'function') throw new TypeError(NOW_ERROR);
   return {
     secrets: secretList(options.secret),
     toleranceSeconds: numberOption(options.toleranceSeconds, 'toleranceSeconds', DEFAULT_TOLERANCE_SECONDS),

@@ -11,25 +11,29 @@ import type { TogetherEvent } from './events.js';
  * @internal
  */
 export function parseEvent(text: string): TogetherEvent {
-  let parsed: unknown;
+  let event: Partial<Record<'id' | 'type' | 'data', unknown>> | null;
   try {
-    parsed = JSON.parse(text);
+    event = JSON.parse(text) as typeof event;
   } catch {
-    return reject('invalid_payload', 'the delivery is authentic but its body is not valid JSON');
+    return reject('invalid_payload', 'authentic, but the body is not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return reject('invalid_payload', 'the delivery is authentic but its body is not a JSON object');
-  }
-  const envelope = parsed as Record<string, unknown>;
-  if (typeof envelope.id !== 'string' || envelope.id.length === 0) {
-    return reject('invalid_payload', 'the delivery is authentic but its event has no id (a non-empty string)');
-  }
-  if (typeof envelope.type !== 'string' || envelope.type.length === 0) {
-    return reject('invalid_payload', 'the delivery is authentic but its event has no type (a non-empty string)');
-  }
-  const data = envelope.data;
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return reject('invalid_payload', 'the delivery is authentic but its event data is not an object');
-  }
-  return parsed as TogetherEvent;
+  const problem = !isObject(event)
+    ? 'the body is not an object'
+    : !isNonEmptyString(event.id)
+      ? 'id is not a non-empty string'
+      : !isNonEmptyString(event.type)
+        ? 'type is not a non-empty string'
+        : !isObject(event.data)
+          ? 'data is not an object'
+          : undefined;
+  if (problem) return reject('invalid_payload', `authentic, but ${problem}`);
+  return event as TogetherEvent;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
 }

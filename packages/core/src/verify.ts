@@ -6,10 +6,10 @@ import { normalizeBody, type RawBody } from './bytes.js';
 import { reject } from './errors.js';
 import type { TogetherEvent } from './events.js';
 import { readDeliveryHeaders, type HeadersLike } from './headers.js';
-import { resolveVerifyOptions, type ResolvedVerifyOptions, type VerifyOptions } from './options.js';
+import { NOW_ERROR, resolveVerifyOptions, type ResolvedVerifyOptions, type VerifyOptions } from './options.js';
 import { parseEvent } from './payload.js';
 import { readRequestBody } from './request.js';
-import { matchesAnySecret, parseSignatureHeader } from './signature.js';
+import { matchesAnySecret } from './signature.js';
 
 /** Raw body bytes (or text) plus the headers they arrived with. */
 export interface RawDelivery {
@@ -20,8 +20,7 @@ export interface RawDelivery {
 /** What `verify` accepts: a Fetch `Request`, or the raw body and headers. */
 export type WebhookInput = Request | RawDelivery;
 
-// Whole seconds, digits only; 15 digits keeps the value an exact integer.
-const TIMESTAMP_PATTERN = /^[0-9]{1,15}$/;
+const INPUT_ERROR = 'input must be a Request or { body, headers }';
 
 /** The signature-relevant headers of a delivery, checked for presence and format. */
 interface SignedHeaders {
@@ -29,11 +28,17 @@ interface SignedHeaders {
   timestamp: string;
 }
 
+// Whole seconds, digits only; 15 digits keep the value an exact integer.
+const SECONDS = /^[0-9]{1,15}$/;
+
 function readSignedHeaders(headers: HeadersLike): SignedHeaders {
   const { signature, timestamp } = readDeliveryHeaders(headers);
-  if (signature === undefined || signature.trim() === '') return reject('missing_signature');
+  // trim() only when the first character could be whitespace: the common case allocates nothing.
+  if (signature === undefined || signature === '' || (signature.charCodeAt(0) <= 32 && signature.trim() === '')) {
+    return reject('missing_signature');
+  }
   if (timestamp === undefined || timestamp === '') return reject('missing_timestamp');
-  if (!TIMESTAMP_PATTERN.test(timestamp)) return reject('invalid_timestamp');
+  if (!SECONDS.test(timestamp)) return reject('invalid_timestamp');
   return { signature, timestamp };
 }
 
@@ -41,14 +46,11 @@ function verifyBody(body: string | Uint8Array, signed: SignedHeaders, options: R
   const size = typeof body === 'string' ? utf8ByteLength(body) : body.byteLength;
   if (size > options.maxBodyBytes) return reject('payload_too_large');
 
-  const signatures = parseSignatureHeader(signed.signature);
-  if (!signatures?.length || !matchesAnySecret(options.secrets, signed.timestamp, body, signatures)) {
-    return reject('signature_mismatch');
-  }
+  if (!matchesAnySecret(options.secrets, signed.timestamp, body, signed.signature)) return reject('signature_mismatch');
 
   // Age is judged only once the delivery is known to be authentic.
   const now = options.now();
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError('now() must return milliseconds since the epoch');
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError(NOW_ERROR);
   const age = Math.floor(now / 1000) - Number(signed.timestamp);
   if (age > options.toleranceSeconds) return reject('timestamp_too_old');
   if (-age > options.toleranceSeconds) return reject('timestamp_in_future');
@@ -56,10 +58,9 @@ function verifyBody(body: string | Uint8Array, signed: SignedHeaders, options: R
   return parseEvent(typeof body === 'string' ? body : utf8Decode(body));
 }
 
-function assertRawDelivery(input: unknown): asserts input is RawDelivery {
-  if (typeof input !== 'object' || input === null || !('body' in input) || !('headers' in input)) {
-    throw new TypeError('input must be a Request or an object { body, headers }');
-  }
+// A missing body or headers is named by the checks of each (a TypeError either way).
+function assertObject(input: unknown): asserts input is object {
+  if (typeof input !== 'object' || input === null) throw new TypeError(INPUT_ERROR);
 }
 
 function isRequest(input: WebhookInput): input is Request {
@@ -85,7 +86,7 @@ function isRequest(input: WebhookInput): input is Request {
  */
 export function verifySync(input: RawDelivery, options: VerifyOptions): TogetherEvent {
   const resolved = resolveVerifyOptions(options);
-  assertRawDelivery(input);
+  assertObject(input);
   const body = normalizeBody(input.body);
   return verifyBody(body, readSignedHeaders(input.headers), resolved);
 }
@@ -116,9 +117,8 @@ export function verifySync(input: RawDelivery, options: VerifyOptions): Together
  */
 export async function verify(input: WebhookInput, options: VerifyOptions): Promise<TogetherEvent> {
   const resolved = resolveVerifyOptions(options);
-  if (typeof input !== 'object' || input === null) throw new TypeError('input must be a Request or an object { body, headers }');
+  assertObject(input);
   if (!isRequest(input)) {
-    assertRawDelivery(input);
     return verifyBody(normalizeBody(input.body), readSignedHeaders(input.headers), resolved);
   }
   // Headers first: a delivery that cannot be authentic is rejected before its body is read.

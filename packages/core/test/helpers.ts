@@ -8,6 +8,7 @@ import asciiJson from './vectors/ascii-json.json';
 import emptyBody from './vectors/empty-body.json';
 import invalidUtf8 from './vectors/invalid-utf8.json';
 import large64k from './vectors/large-64k.json';
+import longSecret from './vectors/long-secret.json';
 import unicodeJson from './vectors/unicode-json.json';
 import unicodeSecret from './vectors/unicode-secret.json';
 
@@ -54,6 +55,7 @@ export const vectors: readonly Vector[] = Object.entries({
   'empty-body': emptyBody,
   'large-64k': large64k,
   'unicode-secret': unicodeSecret,
+  'long-secret': longSecret,
 }).map(([name, { bodyBase64, ...rest }]) => {
   const body = base64ToBytes(bodyBase64);
   return { name, ...rest, body, text: strictUtf8(body) };

@@ -73,6 +73,10 @@ describe('WebhookVerificationError', () => {
     expect(String(error)).toMatch(/^WebhookVerificationError: /);
   });
 
+  it.each(Object.entries(verificationErrorStatus))('derives status %s -> %i as the exported table says', (code, status) => {
+    expect(new WebhookVerificationError(code as WebhookVerificationErrorCode).status).toBe(status);
+  });
+
   it('can be constructed by callers (their own checks) with the standard status', () => {
     const error = new WebhookVerificationError('invalid_payload');
     expect(error.status).toBe(400);

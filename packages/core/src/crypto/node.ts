@@ -15,10 +15,11 @@ export function hmacSha256(secret: string, prefix: string, body: string | Uint8A
 
 /** Decodes UTF-8, replacing invalid sequences (the signature was already checked on the bytes). */
 export function utf8Decode(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // A Buffer (what Node servers hand over) decodes in place; other views are wrapped, not copied.
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString();
 }
 
 /** The UTF-8 length of `text` in bytes, without encoding it. */
 export function utf8ByteLength(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+  return Buffer.byteLength(text);
 }

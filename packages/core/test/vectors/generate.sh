@@ -44,3 +44,8 @@ vector large-64k 'JSON event of exactly 64 KiB' 'whsec_test_large' 1736937004 "$
 
 printf '%s' '{"id":"evt_secret","type":"video.completed","created":"2025-01-15T10:30:00Z","data":{"id":"vid_1","model":"m","status":"completed","seconds":"4","size":"720x1280","created_at":1736937000}}' > "$tmp/secret"
 vector unicode-secret 'secret with non-ASCII characters (keyed with its UTF-8 bytes)' 'whsec_ключ_秘密_🔑' 1736937005 "$tmp/secret"
+
+# Longer than SHA-256's 64-byte block: HMAC hashes such a key first (RFC 2104, section 2).
+long_secret="whsec_$(printf 'long-secret-%02d-' $(seq 1 8))"
+printf '%s' '{"id":"evt_long_secret","type":"endpoint.started","created":"2025-01-15T10:30:00Z","data":{"id":"endpoint-1","state":"STARTED"}}' > "$tmp/long"
+vector long-secret 'secret longer than one SHA-256 block (hashed first)' "$long_secret" 1736937006 "$tmp/long"
