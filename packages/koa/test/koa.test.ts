@@ -50,7 +50,10 @@ describe.each(majors)('%s', (_name, Koa) => {
     router.post('/webhooks', togetherWebhooks(webhooks, middleware));
     app.use(router.routes());
     if (setup === 'bodyparser-after') app.use(bodyParser());
-    const server = createServer(app.callback());
+    const callback = app.callback();
+    const server = createServer((req, res) => {
+      void callback(req, res);
+    });
     servers.push(server);
     return { url: `${await listen(server)}/webhooks`, runs, errors };
   }

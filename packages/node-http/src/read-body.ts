@@ -24,39 +24,27 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Uin
   return new Promise<Uint8Array>((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let total = 0;
-
+    let ended = false;
+    // Listeners stay attached: the request object dies with the request, and settling twice is a no-op.
     const onData = (chunk: Uint8Array): void => {
       total += chunk.byteLength;
       if (total > maxBytes) {
-        cleanup();
+        req.off('data', onData);
         req.pause();
         reject(new WebhookVerificationError('payload_too_large'));
         return;
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
-    };
-    const onError = (error: unknown): void => {
-      cleanup();
-      reject(error instanceof Error ? error : new Error('the request stream failed', { cause: error }));
-    };
-    // 'close' before 'end' means the client went away mid-body.
-    const onClose = (): void => {
-      onError(new Error('the request was aborted before its body was read'));
-    };
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-
     req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
+    req.on('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    });
+    // A client that goes away mid-body: Node emits 'error' (ECONNRESET), then 'close' without 'end'.
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!ended) reject(new Error('the request was closed before its body was read'));
+    });
   });
 }

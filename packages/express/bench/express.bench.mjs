@@ -1,0 +1,169 @@
+// Express adapter throughput (spec section 9): Express with togetherWebhooks() and the memory store
+// against a bare Express route that reads the raw body and answers 200, same load tool
+// (autocannon), same run, same payload, on 127.0.0.1. Budget: at least 85% of the bare route's
+// requests per second. Needs the packages built (pnpm build).
+//
+// Payload: a signed 1 KiB fine_tune.completed delivery with a unique event id per request, signed
+// by the load generator for both servers alike. Unique ids are the fair choice: every request
+// takes the full path (verify, claim, handler, complete) that a real delivery takes, where one
+// fixed id would measure only the cheaper duplicate path after the first request.
+//
+//   node packages/express/bench/express.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 2]
+import { fork } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+
+const SECRET = 'whsec_bench_only';
+const PATH = '/webhooks/together';
+
+if (process.argv[2] === '--serve') await serve(process.argv[3]);
+else await main();
+
+async function serve(kind) {
+  const { default: express } = await import('express');
+  const app = express();
+  let completed;
+  if (kind === 'bare') {
+    // The floor: read the raw body as bytes, answer 200 with a small JSON body.
+    app.post(PATH, (req, res) => {
+      const chunks = [];
+      req.on('data', (chunk) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const json = `{"ok":true,"bytes":${body.byteLength}}`;
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+        res.end(json);
+      });
+    });
+  } else {
+    const { createWebhooks, memoryStore } = await import('@x/together-webhooks-core');
+    const { togetherWebhooks } = await import('@x/together-webhooks-express');
+    const webhooks = createWebhooks({ secret: SECRET, store: memoryStore() });
+    completed = 0;
+    webhooks.on('fine_tune.completed', () => {
+      completed += 1;
+    });
+    app.post(PATH, togetherWebhooks(webhooks));
+  }
+  let cpuAtStart = process.cpuUsage();
+  process.on('message', (message) => {
+    if (message === 'start') cpuAtStart = process.cpuUsage();
+    if (message === 'stats') {
+      const cpu = process.cpuUsage(cpuAtStart);
+      process.send({ completed, cpuMicros: cpu.user + cpu.system });
+    }
+  });
+  const server = createServer(app);
+  server.keepAliveTimeout = 30_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  process.send({ port: server.address().port });
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '2' },
+    },
+  });
+  const { default: autocannon } = await import('autocannon');
+  const duration = Number(values.duration);
+  const warmup = Number(values.warmup);
+  const connections = Number(values.connections);
+  const rounds = Number(values.rounds);
+
+  // A 1 KiB fine_tune.completed body whose id is a fixed-width counter, signed per request.
+  let counter = 0;
+  const run = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+  const template = (id) =>
+    JSON.stringify({
+      id,
+      type: 'fine_tune.completed',
+      created: '2026-01-15T10:30:00.000Z',
+      data: {
+        id: 'ft-6a1b2c3d-0000-4e5f-8a9b-0c1d2e3f4a5b',
+        status: 'completed',
+        model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference',
+        model_output_name: 'acme/Meta-Llama-3.1-8B-Instruct-Reference-support-bot-2b1c',
+        training_file: 'file-7d3e1a52-64f4-4fa6-9e3b-2b1f5f7c9d10',
+        n_epochs: 3,
+        epochs_completed: 3,
+        note: '',
+      },
+    });
+  const padding = 1024 - Buffer.byteLength(template(`evt_${run}_${'0'.repeat(10)}`));
+  const delivery = () => {
+    counter += 1;
+    const body = template(`evt_${run}_${String(counter).padStart(10, '0')}`).replace('"note":""', `"note":"${'x'.repeat(padding)}"`);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = createHmac('sha256', SECRET).update(`${timestamp}.`).update(body).digest('hex');
+    return { body, timestamp, signature };
+  };
+  const sample = delivery();
+  if (Buffer.byteLength(sample.body) !== 1024) throw new Error(`payload is ${Buffer.byteLength(sample.body)} bytes, not 1024`);
+
+  async function load(port, seconds) {
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}${PATH}`,
+      connections,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => {
+            const d = delivery();
+            request.body = d.body;
+            request.headers = {
+              'content-type': 'application/json',
+              'x-together-timestamp': d.timestamp,
+              'x-together-signature': d.signature,
+            };
+            return request;
+          },
+        },
+      ],
+    });
+    return result;
+  }
+
+  async function measure(kind) {
+    const child = fork(new URL(import.meta.url).pathname, ['--serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const [{ port }] = await once(child, 'message');
+    await load(port, warmup);
+    child.send('start');
+    const result = await load(port, duration);
+    child.send('stats');
+    const [{ completed, cpuMicros }] = await once(child, 'message');
+    child.kill();
+    await once(child, 'exit');
+    const non2xx = result.non2xx + result.errors + result.timeouts;
+    if (non2xx > 0) throw new Error(`${kind}: ${non2xx} requests were not answered 2xx`);
+    return { rps: result.requests.average, total: result.requests.total, p99: result.latency.p99, completed, cpu: cpuMicros / result.requests.total };
+  }
+
+  console.log(`Express adapter bench: ${connections} connections, ${warmup} s warmup + ${duration} s per server, ${rounds} round(s), 1 KiB signed deliveries, unique ids`);
+  const bare = [];
+  const middleware = [];
+  for (let round = 1; round <= rounds; round++) {
+    bare.push(await measure('bare'));
+    middleware.push(await measure('middleware'));
+    const b = bare.at(-1);
+    const m = middleware.at(-1);
+    console.log(
+      `  round ${round}: bare ${b.rps.toFixed(0)} req/s (p99 ${b.p99} ms, server CPU ${b.cpu.toFixed(0)} µs/req) | ` +
+        `togetherWebhooks ${m.rps.toFixed(0)} req/s (p99 ${m.p99} ms, server CPU ${m.cpu.toFixed(0)} µs/req, ${m.completed} events processed)`,
+    );
+  }
+  const mean = (runs) => runs.reduce((sum, r) => sum + r.rps, 0) / runs.length;
+  const ratio = mean(middleware) / mean(bare);
+  const pass = ratio >= 0.85;
+  console.log(`bare Express route (reads raw body, 200): ${mean(bare).toFixed(0)} req/s`);
+  console.log(`Express + togetherWebhooks + memoryStore: ${mean(middleware).toFixed(0)} req/s`);
+  console.log(`ratio: ${(ratio * 100).toFixed(1)}% of bare (budget >= 85%) ${pass ? 'PASS' : 'FAIL'}`);
+  if (!pass) process.exitCode = 1;
+}
