@@ -76,6 +76,7 @@ export function createPoller(options: PollerOptions): Poller {
   const { client, resources, lookbackMs, timeoutMs, now, delivery, report } = options;
   const records = new Map<string, JobRecord>();
   const tracked = new Map<string, { resource: TrackedResource; id: string }>();
+  const listedResources = new Set<TrackedResource>(resources);
 
   const recordFor = (resource: TrackedResource, id: string): JobRecord => {
     const key = keyOf(resource, id);
@@ -168,8 +169,10 @@ export function createPoller(options: PollerOptions): Poller {
         listed.add(keyOf(resource, id));
         if (!mayRequest()) continue;
         const lastChange = kind.lastChangeMs(job);
+        // Tracked jobs were asked for by id: they are announced whatever their age.
+        const announceFirst = tracked.has(keyOf(resource, id)) || lastChange === undefined || lastChange >= cutoff;
         try {
-          await observe(recordFor(resource, id), kind, state, job, lastChange === undefined || lastChange >= cutoff, signal, false);
+          await observe(recordFor(resource, id), kind, state, job, announceFirst, signal, false);
           seen.add(keyOf(resource, id));
         } catch (error) {
           failed(error, { phase: 'poll', resource, jobId: id });
@@ -222,7 +225,8 @@ export function createPoller(options: PollerOptions): Poller {
       const entry = tracked.get(key);
       if (entry && record.pending.length === 0 && record.state !== undefined && resourceKinds[entry.resource].terminal.has(record.state)) {
         tracked.delete(key);
-        records.delete(key);
+        // A listed job keeps its record, or the next list would announce it again as new.
+        if (!listedResources.has(entry.resource)) records.delete(key);
       }
     }
   };

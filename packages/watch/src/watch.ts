@@ -135,7 +135,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be a non-empty string');
   };
 
-  return {
+  const watcher: TogetherJobWatcher = {
     get running() {
       return controller !== undefined;
     },
@@ -143,7 +143,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
       return controller !== undefined && (lease ? lease.leading : true);
     },
     start() {
-      if (stopping) return stopping.then(() => this.start());
+      if (stopping) return stopping.then(() => watcher.start());
       if (started) return started;
       controller = new AbortController();
       failures = 0;
@@ -177,4 +177,5 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
       poller.untrack(resource, id);
     },
   };
+  return watcher;
 }

@@ -113,6 +113,19 @@ describe('stop', () => {
     expect(seen.list).toHaveLength(0);
   });
 
+  it('start() while a stop is in flight starts again once the stop is done', async () => {
+    const api = await fakeApi();
+    const { deliver } = receiver();
+    const watch = watcher(api, { deliver, resources: ['batch'], intervalMs: 60_000 });
+    await watch.start();
+    const stopping = watch.stop();
+    const restarting = watch.start();
+    await stopping;
+    await restarting;
+    expect(watch.running).toBe(true);
+    expect(api.requestCount('/v1/batches')).toBe(2);
+  });
+
   it('stop between rounds clears the timer at once; start again resumes', async () => {
     const api = await fakeApi();
     const { deliver, handled } = receiver();

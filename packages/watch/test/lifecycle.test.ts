@@ -153,6 +153,26 @@ describe('lookback', () => {
     expect(handled[2]!.id).toBe('batch:batch-old:CANCELLED');
   });
 
+  it('a tracked job is announced whatever its age, also when its resource is listed', async () => {
+    const api = await fakeApi();
+    const { deliver, handled, outcomes } = receiver();
+    api.create('batch', { id: 'batch-old', status: 'COMPLETED', created_at: hoursAgo(80), completed_at: hoursAgo(72) });
+    api.create('batch', { id: 'batch-other', status: 'COMPLETED', created_at: hoursAgo(80), completed_at: hoursAgo(72) });
+    api.create('batch', { id: 'batch-recent', status: 'COMPLETED', completed_at: hoursAgo(1) });
+    const watch = watcher(api, { deliver, resources: ['batch'] });
+    watch.track('batch', 'batch-old');
+    watch.track('batch', 'batch-recent');
+    await watch.start();
+    expect(handled.map((event) => event.id)).toEqual(['batch:batch-old:COMPLETED', 'batch:batch-recent:COMPLETED']);
+    // Seen in the list, so not retrieved again; final and delivered, so no longer tracked, and not new again.
+    await sleep(200);
+    expect(api.requestCount('/v1/batches/')).toBe(0);
+    expect(outcomes).toEqual([
+      ['batch:batch-old:COMPLETED', 'processed'],
+      ['batch:batch-recent:COMPLETED', 'processed'],
+    ]);
+  });
+
   it('the lookback is measured with the `now` option', async () => {
     const api = await fakeApi();
     const { deliver, handled } = receiver();
