@@ -242,6 +242,7 @@ function timestampFormat(value: string): Cause {
   if (/^\d{4}-\d{2}-\d{2}/.test(value)) looksLike = 'that looks like an ISO 8601 date: the timestamp must be Unix time in whole seconds';
   else if (/^\d+\.\d+$/.test(value)) looksLike = 'that has a fraction: the timestamp must be whole seconds';
   else if (/^\d{16,}$/.test(value)) looksLike = 'that is far too long for seconds (micro- or nanoseconds?): the timestamp must be Unix seconds';
+  else if (value.includes(',')) looksLike = 'the header arrived more than once (its values are joined with ","): send it once';
   else if (value.trim() !== value) looksLike = 'that has surrounding whitespace: the value must be digits only';
   return { kind: 'timestamp_format', message: `${TIMESTAMP_HEADER} is ${shown}: ${looksLike}` };
 }

@@ -36,6 +36,10 @@ Exit codes: 0 success, 1 the command failed (one line on stderr says why), 2 bad
 `;
 }
 
+function commandNames(): string {
+  return commands.map((command) => command.name).join(', ');
+}
+
 function commandHelp(command: Command): string {
   return `Usage: ${command.usage}\n\n${command.help}\n`;
 }
@@ -62,14 +66,22 @@ export async function main(args: readonly string[], context: Context): Promise<n
     return EXIT.ok;
   }
   if (name === 'help') {
+    if (rest[0] === undefined) {
+      context.stdout.write(overview(context));
+      return EXIT.ok;
+    }
     const topic = commands.find((command) => command.name === rest[0]);
-    context.stdout.write(topic ? commandHelp(topic) : overview(context));
-    return topic || rest[0] === undefined ? EXIT.ok : EXIT.usage;
+    if (!topic) {
+      context.stderr.write(`together-webhooks: no help on ${JSON.stringify(rest[0])}: not a command (${commandNames()})\n`);
+      return EXIT.usage;
+    }
+    context.stdout.write(commandHelp(topic));
+    return EXIT.ok;
   }
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) {
     context.stderr.write(
-      `together-webhooks: unknown command ${JSON.stringify(name)}\nCommands: ${commands.map((c) => c.name).join(', ')}; see together-webhooks --help\n`,
+      `together-webhooks: unknown command ${JSON.stringify(name)}\nCommands: ${commandNames()}; see together-webhooks --help\n`,
     );
     return EXIT.usage;
   }

@@ -103,11 +103,17 @@ function bodyOf(payload: unknown): string | Uint8Array {
  * @returns a new `Request` carrying the delivery's exact body and headers
  * @example
  * ```ts
+ * import { createWebhooks } from '@x/together-webhooks-core';
  * import { createSignedDelivery, createTestEvent, toRequest } from '@x/together-webhooks-core/testing';
- * import { POST } from './app/api/webhooks/route';
  *
- * const delivery = createSignedDelivery(createTestEvent('video.completed'), { secret: 'whsec_test_secret' });
+ * const secret = 'whsec_test_secret';
+ * const webhooks = createWebhooks({ secret }).on('video.completed', (event) => console.log(event.data.outputs?.video_url));
+ * // A Next.js route handler or a worker's fetch takes the same Request.
+ * const POST = (request: Request) => webhooks.handle(request).then((r) => Response.json(r.body, { status: r.status }));
+ *
+ * const delivery = createSignedDelivery(createTestEvent('video.completed'), { secret });
  * const response = await POST(toRequest(delivery, 'http://localhost/api/webhooks'));
+ * response.status; // 200
  * ```
  */
 export function toRequest(delivery: SignedDelivery, url: string | URL = 'http://localhost/webhooks'): Request {

@@ -124,7 +124,7 @@ function fineTuneJob(status: FineTuneStatus, now: number): FineTuneJob {
     events.push(log('epoch_complete', 'Epoch completed, at step 120', now - 10 * MINUTE));
   } else if (status === 'completed') {
     job.epochs_completed = 3;
-    job.total_price = 14_250_000;
+    job.total_price = 18.42;
     job.wandb_url = `https://wandb.ai/${OWNER}/together/runs/${randomHex(4)}`;
     events.push(
       log('training_complete', 'Training completed', now - 3 * MINUTE),
@@ -225,7 +225,8 @@ function videoJob(status: VideoStatus, now: number): VideoJob {
     created_at: seconds(now - 2 * MINUTE),
     completed_at: seconds(now),
   };
-  if (status === 'completed') job.outputs = { cost: 0.28, video_url: `https://api.together.ai/shrt/${randomHex(8)}.mp4` };
+  // An example.com host: a test that follows the URL must not reach a real service.
+  if (status === 'completed') job.outputs = { cost: 0.28, video_url: `https://videos.example.com/${job.id}.mp4` };
   if (status === 'failed') job.error = { message: 'the prompt was rejected by the content filter', code: 'content_policy_violation' };
   return job;
 }
