@@ -33,10 +33,10 @@ const messages: Readonly<Record<WebhookVerificationErrorCode, string>> = {
   missing_timestamp: 'x-together-timestamp header missing: check that proxies forward it',
   invalid_timestamp: 'x-together-timestamp must be Unix seconds, digits only',
   signature_mismatch: 'no signature matches: check the secret, and pass the raw body bytes as received',
-  timestamp_too_old: 'authentic but older than the replay window (replay or clock skew): sync the clock or raise toleranceSeconds',
-  timestamp_in_future: 'authentic but newer than the replay window (clock skew): sync the clock or raise toleranceSeconds',
+  timestamp_too_old: 'authentic but older than the replay window (replay or clock skew): sync clocks or raise toleranceSeconds',
+  timestamp_in_future: 'authentic but newer than the replay window (clock skew): sync clocks or raise toleranceSeconds',
   payload_too_large: 'body over maxBodyBytes: raise it if deliveries this large are expected',
-  invalid_payload: 'authentic, but not a JSON event with string id and type and object data',
+  invalid_payload: 'authentic, but not a JSON event object with a non-empty string id and type and an object data',
 };
 
 /**

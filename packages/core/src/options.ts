@@ -53,7 +53,7 @@ export function numberOption(value: unknown, name: string, fallback: number): nu
 }
 
 /** Said when `now` is not a function, or returns something other than a finite number. @internal */
-export const NOW_ERROR = 'now must be a function returning milliseconds since the epoch';
+export const NOW_ERROR = 'now must be a function returning epoch milliseconds';
 
 /** Checked verification settings. @internal */
 export interface ResolvedVerifyOptions {

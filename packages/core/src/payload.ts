@@ -1,13 +1,15 @@
 /**
  * @module payload — turning an authentic body into an event envelope, or an `invalid_payload`
- * rejection that says which part is wrong.
+ * rejection.
  */
 import { reject } from './errors.js';
 import type { TogetherEvent } from './events.js';
 
 /**
  * Parses and checks the envelope: `id` and `type` non-empty strings, `data` an object. Other
- * fields, `created` included, pass through as sent; unknown types are kept, not rejected.
+ * fields, `created` included, pass through as sent; unknown types are kept, not rejected. One
+ * message covers every failure (it names each requirement): an invalid envelope is the sender's
+ * bug, and a message per case would cost every bundle its text.
  * @internal
  */
 export function parseEvent(text: string): TogetherEvent {
@@ -15,19 +17,11 @@ export function parseEvent(text: string): TogetherEvent {
   try {
     event = JSON.parse(text) as typeof event;
   } catch {
-    return reject('invalid_payload', 'authentic, but the body is not JSON');
+    return reject('invalid_payload');
   }
-  const problem = !isObject(event)
-    ? 'the body is not an object'
-    : !isNonEmptyString(event.id)
-      ? 'id is not a non-empty string'
-      : !isNonEmptyString(event.type)
-        ? 'type is not a non-empty string'
-        : !isObject(event.data)
-          ? 'data is not an object'
-          : undefined;
-  if (problem) return reject('invalid_payload', `authentic, but ${problem}`);
-  return event as TogetherEvent;
+  return isObject(event) && isNonEmptyString(event.id) && isNonEmptyString(event.type) && isObject(event.data)
+    ? (event as TogetherEvent)
+    : reject('invalid_payload');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
