@@ -9,4 +9,6 @@ export default defineConfig({
   treeshake: true,
   platform: 'node',
   target: 'node18',
+  // Keep `node:crypto` as written: Deno and workerd's nodejs_compat resolve only prefixed names.
+  removeNodeProtocol: false,
 });
