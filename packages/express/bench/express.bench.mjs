@@ -8,7 +8,7 @@
 // takes the full path (verify, claim, handler, complete) that a real delivery takes, where one
 // fixed id would measure only the cheaper duplicate path after the first request.
 //
-//   node packages/express/bench/express.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 2]
+//   node packages/express/bench/express.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 3]
 import { fork } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
@@ -68,7 +68,7 @@ async function main() {
       duration: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '2' },
       connections: { type: 'string', default: '10' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
     },
   });
   const { default: autocannon } = await import('autocannon');
@@ -131,33 +131,46 @@ async function main() {
     return result;
   }
 
-  async function measure(kind) {
+  async function startServer(kind) {
     const child = fork(new URL(import.meta.url).pathname, ['--serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const [{ port }] = await once(child, 'message');
-    await load(port, warmup);
-    child.send('start');
-    const result = await load(port, duration);
-    child.send('stats');
-    const [{ completed, cpuMicros }] = await once(child, 'message');
-    child.kill();
-    await once(child, 'exit');
-    const non2xx = result.non2xx + result.errors + result.timeouts;
-    if (non2xx > 0) throw new Error(`${kind}: ${non2xx} requests were not answered 2xx`);
+    return { kind, child, port };
+  }
+
+  async function measure(server, seconds) {
+    server.child.send('start');
+    const result = await load(server.port, seconds);
+    server.child.send('stats');
+    const [{ completed, cpuMicros }] = await once(server.child, 'message');
+    const failed = result.non2xx + result.errors + result.timeouts;
+    if (failed > 0) throw new Error(`${server.kind}: ${failed} requests were not answered 2xx`);
     return { rps: result.requests.average, total: result.requests.total, p99: result.latency.p99, completed, cpu: cpuMicros / result.requests.total };
   }
 
-  console.log(`Express adapter bench: ${connections} connections, ${warmup} s warmup + ${duration} s per server, ${rounds} round(s), 1 KiB signed deliveries, unique ids`);
+  console.log(
+    `Express adapter bench: ${connections} connections, ${warmup} s warmup, then ${rounds} alternating rounds of ${duration} s per server; ` +
+      '1 KiB signed deliveries, a unique event id per request',
+  );
+  // Both servers stay up for the whole run and take turns, so a change in machine load falls on both.
+  const bareServer = await startServer('bare');
+  const middlewareServer = await startServer('middleware');
+  await load(bareServer.port, warmup);
+  await load(middlewareServer.port, warmup);
   const bare = [];
   const middleware = [];
   for (let round = 1; round <= rounds; round++) {
-    bare.push(await measure('bare'));
-    middleware.push(await measure('middleware'));
-    const b = bare.at(-1);
-    const m = middleware.at(-1);
+    const b = await measure(bareServer, duration);
+    const m = await measure(middlewareServer, duration);
+    bare.push(b);
+    middleware.push(m);
     console.log(
       `  round ${round}: bare ${b.rps.toFixed(0)} req/s (p99 ${b.p99} ms, server CPU ${b.cpu.toFixed(0)} µs/req) | ` +
-        `togetherWebhooks ${m.rps.toFixed(0)} req/s (p99 ${m.p99} ms, server CPU ${m.cpu.toFixed(0)} µs/req, ${m.completed} events processed)`,
+        `togetherWebhooks ${m.rps.toFixed(0)} req/s (p99 ${m.p99} ms, server CPU ${m.cpu.toFixed(0)} µs/req, ${m.completed} events processed so far)`,
     );
+  }
+  for (const server of [bareServer, middlewareServer]) {
+    server.child.kill();
+    await once(server.child, 'exit');
   }
   const mean = (runs) => runs.reduce((sum, r) => sum + r.rps, 0) / runs.length;
   const ratio = mean(middleware) / mean(bare);
