@@ -79,7 +79,11 @@ export function scriptRunner(client: unknown): ScriptRunner {
     };
   }
   if (isNodeRedis(shape)) {
-    const node = shape;
+    // node-redis 4 in legacyMode answers commands by callback and keeps the promise API under `v4`
+    // (whose getter throws on other clients, so the option is checked first).
+    const legacy = (shape as { options?: { legacyMode?: unknown } }).options?.legacyMode === true;
+    const node = legacy ? (shape as unknown as { v4: NodeRedisClientLike }).v4 : shape;
+    if (!isNodeRedis(node)) throw new TypeError('redisStore: this legacyMode node-redis client has no promise API (client.v4)');
     return {
       kind: 'node-redis',
       async run(script, key, args) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { createClient as createClient4 } from 'redis4';
 import { createWebhooks, sign, type IdempotencyStore } from '@x/together-webhooks-core';
 import { redisStore } from '../src/index.js';
 import { clientKinds, clientPool } from './clients.js';
@@ -147,6 +148,22 @@ describe.skipIf(!redisServerAvailable)('redisStore on a real server', () => {
         await clients.closeAll();
       }
     });
+  });
+
+  it('works with a node-redis 4 client in legacyMode (through its promise API)', async () => {
+    const client = createClient4({ url: server.url, legacyMode: true });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const store = redisStore({ client });
+      const key = uniqueKey('legacy');
+      const claim = await store.claim(key, 60_000);
+      if (claim.state !== 'claimed') throw new Error(`expected claimed, got ${claim.state}`);
+      expect(await store.complete(key, claim.token, 60_000)).toBe(true);
+      expect(await store.claim(key, 60_000)).toEqual({ state: 'completed' });
+    } finally {
+      await client.v4.quit();
+    }
   });
 
   it.each(clientKinds)('$name: a closed client rejects, never claims', async (kind) => {
