@@ -123,7 +123,8 @@ export interface Listener {
 export async function waitForOutput(
   read: () => string,
   pattern: RegExp | ((output: string) => boolean),
-  timeoutMs = 15_000,
+  // Generous: child processes start slowly on a loaded two-core machine.
+  timeoutMs = 30_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const matches = typeof pattern === 'function' ? pattern : (output: string) => pattern.test(output);
@@ -138,8 +139,9 @@ export async function startListen(args: readonly string[] = [], options: RunOpti
   const child = start(process.execPath, [BIN, 'listen', '--port', '0', ...args], options);
   child.stdin!.end();
   const output = collect(child);
-  await waitForOutput(output.stdout, /http:\/\/127\.0\.0\.1:\d+\/\S*/);
-  const url = /http:\/\/127\.0\.0\.1:\d+\/[^\s"]*/.exec(output.stdout())![0];
+  await waitForOutput(() => `${output.stdout()}${output.stderr()}`, /http:\/\/127\.0\.0\.1:\d+\/\S*|together-webhooks listen:/);
+  const url = /http:\/\/127\.0\.0\.1:\d+\/[^\s"]*/.exec(output.stdout())?.[0];
+  if (url === undefined) throw new Error(`listen did not start:\n${output.stdout()}${output.stderr()}`);
   return {
     url,
     child,

@@ -57,7 +57,7 @@ describe('trigger against listen', () => {
   });
 
   it('with a slow handler, concurrent duplicates wait: 409 in_progress, still exactly one processed', async () => {
-    const listener = await startListen(['--json', '--delay', '1500'], { env: secretEnv });
+    const listener = await startListen(['--json', '--delay', '3000'], { env: secretEnv });
     const { code, json } = await triggerJson(['evaluation.completed', '--url', listener.url, '--repeat', '4', '--concurrency', '4']);
     expect(code).toBe(0);
     expect(json.counts).toEqual({ processed: 1, in_progress: 3 });
@@ -148,13 +148,11 @@ describe('trigger against listen', () => {
 });
 
 describe('listen', () => {
-  it('prints the port it picked for --port 0 and stops cleanly on SIGTERM and SIGINT', async () => {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const listener = await startListen([], { env: secretEnv });
-      expect(listener.url).toMatch(/^http:\/\/127\.0\.0\.1:(?!0\/)\d+\/webhooks$/);
-      expect(await stop(listener.child, signal)).toBe(0);
-      expect(listener.stdout()).toContain(`stopped (${signal})`);
-    }
+  it.each(['SIGTERM', 'SIGINT'] as const)('prints the port it picked for --port 0 and stops cleanly on %s', async (signal) => {
+    const listener = await startListen([], { env: secretEnv });
+    expect(listener.url).toMatch(/^http:\/\/127\.0\.0\.1:(?!0\/)\d+\/webhooks$/);
+    expect(await stop(listener.child, signal)).toBe(0);
+    expect(listener.stdout()).toContain(`stopped (${signal})`);
   });
 
   it('--json: a listening line, one line per delivery, a stopped line', async () => {
