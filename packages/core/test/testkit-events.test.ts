@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eventCatalog, type TogetherEventType } from '@x/together-webhooks-core';
 import { createTestEvent } from '@x/together-webhooks-core/testing';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const FILE_ID = /^file-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const allTypes = Object.keys(eventCatalog) as TogetherEventType[];
@@ -112,6 +112,21 @@ describe('createTestEvent', () => {
     const failed = createTestEvent('video.failed').data;
     expect(typeof failed.error?.message).toBe('string');
     expect(failed.outputs).toBeUndefined();
+  });
+
+  it('works where Web Crypto is missing (Node 18 without its flag): ids stay unique and well-formed', () => {
+    const crypto = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+    Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true, writable: true });
+    try {
+      const events = Array.from({ length: 20 }, () => createTestEvent('batch.completed'));
+      expect(new Set(events.map((event) => event.id)).size).toBe(20);
+      for (const { id, data } of events) {
+        expect(id).toMatch(/^evt_[0-9a-f]{24}$/);
+        expect(data.id).toMatch(UUID);
+      }
+    } finally {
+      if (crypto) Object.defineProperty(globalThis, 'crypto', crypto);
+    }
   });
 
   it('fresh ids on every call, for the resource too', () => {

@@ -76,14 +76,28 @@ const VIDEO_MODEL = 'minimax/video-01-director';
 const OWNER = 'acme-ml';
 const MINUTE = 60_000;
 
-function randomHex(bytes: number): string {
-  const buffer = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
-  let hex = '';
-  for (const byte of buffer) hex += byte.toString(16).padStart(2, '0');
-  return hex;
+// Test ids need to be unique, not secret: Web Crypto where the runtime has it (Node 18 only
+// behind a flag), Math.random otherwise.
+function randomBytes(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  const crypto = (globalThis as { crypto?: Partial<Crypto> }).crypto;
+  if (typeof crypto?.getRandomValues === 'function') return crypto.getRandomValues(bytes);
+  for (let i = 0; i < length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return bytes;
 }
 
-const uuid = (): string => globalThis.crypto.randomUUID();
+const toHex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+const randomHex = (length: number): string => toHex(randomBytes(length));
+
+// A version 4 UUID from random bytes: crypto.randomUUID is missing from browser pages not served
+// over HTTPS.
+function uuid(): string {
+  const bytes = randomBytes(16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = toHex(bytes);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function fineTuneJob(status: FineTuneStatus, now: number): FineTuneJob {
@@ -260,7 +274,7 @@ function resourceFor(type: TogetherEventType, now: number): object {
  * `data` shaped like the Together AI resource the type stands for, in the state the type reports
  * (`fine_tune.completed` a fine-tuning job with status `completed`, `batch.failed` a batch job
  * with status `FAILED` and an `error`, `video.*` a video job with Unix-seconds timestamps, …).
- * Ids, names and timestamps are fresh on every call. Works in every runtime (Web Crypto only).
+ * Ids, names and timestamps are fresh on every call. Works in every runtime (no Node built-ins).
  *
  * @param type - an event type from the catalog
  * @param overrides - `id`, `created`, and resource fields (checked against the type's resource)
