@@ -294,6 +294,19 @@ describe('several secrets (rotation on the receiving side)', () => {
     }
   });
 
+  it('keeps many secrets apart, in any order, again and again (no keyed state shared between them)', () => {
+    const secrets = Array.from({ length: 40 }, (_, i) => `whsec_tenant_${i}`);
+    const deliveries = secrets.map((secret) => signed(eventBody({ id: `evt_${secret}` }), { secret }));
+    for (const round of [0, 1]) {
+      for (let i = 0; i < secrets.length; i++) {
+        const k = round === 0 ? i : secrets.length - 1 - i;
+        expect(verifySync(deliveries[k]!, { secret: secrets[k]!, now: clockAt() }).id).toBe(`evt_${secrets[k]!}`);
+        const wrong = secrets[(k + 1) % secrets.length]!;
+        expectCode(caught(() => verifySync(deliveries[k]!, { secret: wrong, now: clockAt() })), 'signature_mismatch');
+      }
+    }
+  });
+
   it('rejects a delivery signed with none of them', () => {
     const delivery = signed(eventBody(), { secret: 'whsec_retired' });
     expectCode(caught(() => verifySync(delivery, { secret: [SECRET, OTHER_SECRET], now: clockAt() })), 'signature_mismatch');

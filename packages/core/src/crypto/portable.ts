@@ -33,15 +33,21 @@ function keyedHashes(secret: string): [inner: Sha256, outer: Sha256] {
   return hashes;
 }
 
+// Working copies the keyed states are cloned into, so a message allocates no hash objects. Safe
+// to share: hmacSha256 is synchronous, so one call finishes before the next starts.
+const innerWork = /* @__PURE__ */ sha256.create();
+const outerWork = /* @__PURE__ */ sha256.create();
+const innerDigest = /* @__PURE__ */ new Uint8Array(32);
+
 /** HMAC-SHA256 keyed with `secret`'s UTF-8 bytes over `prefix` (ASCII) then `body`, fed separately. */
 export function hmacSha256(secret: string, prefix: string, body: string | Uint8Array): Uint8Array {
   const [inner, outer] = keyedHashes(secret);
-  const digest = inner
-    .clone()
+  inner
+    ._cloneInto(innerWork)
     .update(asciiBytes(prefix))
     .update(typeof body === 'string' ? encoder.encode(body) : body)
-    .digest();
-  return outer.clone().update(digest).digest();
+    .digestInto(innerDigest);
+  return outer._cloneInto(outerWork).update(innerDigest).digest();
 }
 
 // The prefix is `<digits>.`: copying its codes beats a TextEncoder call on every request.
