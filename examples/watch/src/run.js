@@ -22,7 +22,9 @@ function scriptJobs(api, stepMs) {
   const endpoint = String(api.create('endpoint').id);
   const evaluation = String(api.create('evaluation').workflow_id);
   const video = String(api.create('video').id);
-  const steps = (...states) => states.map((state) => ({ afterMs: stepMs, state }));
+  // Each step also waits until the watcher has read the job twice since its last change, so a
+  // slow machine makes the script slower instead of making the watcher miss a state.
+  const steps = (...states) => states.map((state) => ({ afterMs: stepMs, state, afterReads: 2 }));
   const done = Promise.all([
     api.play('fine_tune', fineTune, steps('queued', 'running', 'compressing', 'completed')),
     api.play('batch', batch, steps('IN_PROGRESS', 'FAILED')),

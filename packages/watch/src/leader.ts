@@ -70,8 +70,24 @@ export function leaderLease(options: LeaderLeaseOptions): LeaderLease {
     async acquire() {
       if (token !== undefined) {
         if (now() < validUntil) return { leading: true };
-        drop();
-        onLost();
+        // No renewal confirmed the lease in time (a slow claim, a slow store): ask before giving up,
+        // since a new claim would find this instance's own lease and wait for it to lapse.
+        const held = token;
+        const startedAt = now();
+        try {
+          if (await store.renew(key, held, leaseMs)) {
+            if (token === held) {
+              validUntil = startedAt + leaseMs;
+              return { leading: true };
+            }
+          }
+        } catch (error) {
+          onError(error);
+        }
+        if (token === held) {
+          drop();
+          onLost();
+        }
       }
       const startedAt = now();
       try {

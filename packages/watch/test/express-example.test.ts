@@ -32,11 +32,16 @@ it('forwards to the Express example over real HTTP and survives it answering 503
   });
   await watch.start();
   await api.play('fine_tune', id, [
-    { afterMs: 200, state: 'queued' },
-    { afterMs: 200, state: 'running' },
-    { afterMs: 200, state: 'completed' },
+    { afterMs: 200, state: 'queued', afterReads: 2 },
+    { afterMs: 200, state: 'running', afterReads: 2 },
+    { afterMs: 200, state: 'completed', afterReads: 2 },
   ]);
-  await waitFor(() => handled.length === 4, 'four events through Express');
+  await waitFor(() => handled.length === 4, 'four events through Express', 20_000, () => ({
+    handled,
+    errors: seen.list.map(([error]) => String(error)),
+    lines,
+    requests: api.requests.map((request) => `${request.path} ${request.status}`).slice(-8),
+  }));
   await sleep(200);
   expect(handled).toEqual(['pending', 'queued', 'running', 'completed'].map((state) => `fine_tune:${id}:${state}`));
   // Two rounds of three attempts met the outage; each was reported, nothing was dropped.

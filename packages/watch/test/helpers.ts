@@ -15,11 +15,13 @@ export const onCleanup = (cleanup: () => Promise<void> | void): void => {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `predicate` every 10 ms until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/** Polls `predicate` every 10 ms until it holds; fails with `what` (and `detail()`) after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000, detail?: () => unknown): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${detail ? `: ${JSON.stringify(detail(), null, 1)}` : ''}`);
+    }
     await sleep(10);
   }
 }

@@ -21,9 +21,9 @@ describe('forwarding as signed webhook deliveries over HTTP', () => {
     const watch = watcher(api, { deliver: { url: server.url, secret: SECRET }, resources: ['fine_tune'] });
     await watch.start();
     await api.play('fine_tune', id, [
-      { afterMs: 200, state: 'queued' },
-      { afterMs: 200, state: 'running' },
-      { afterMs: 200, state: 'completed' },
+      { afterMs: 200, state: 'queued', afterReads: 2 },
+      { afterMs: 200, state: 'running', afterReads: 2 },
+      { afterMs: 200, state: 'completed', afterReads: 2 },
     ]);
     await waitFor(() => rx.handled.length === 4, 'four events over HTTP');
     expect(rx.ids()).toEqual(['pending', 'queued', 'running', 'completed'].map((state) => `fine_tune:${id}:${state}`));

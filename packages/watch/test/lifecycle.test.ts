@@ -15,9 +15,9 @@ describe('job state changes become catalog events', () => {
     const watch = watcher(api, { deliver, resources: ['fine_tune'] });
     await watch.start();
     await api.play('fine_tune', id, [
-      { afterMs: STEP, state: 'queued' },
-      { afterMs: STEP, state: 'running' },
-      { afterMs: STEP, state: 'completed' },
+      { afterMs: STEP, state: 'queued', afterReads: 2 },
+      { afterMs: STEP, state: 'running', afterReads: 2 },
+      { afterMs: STEP, state: 'completed', afterReads: 2 },
     ]);
     await waitFor(() => handled.length === 4, 'four events');
     await sleep(200);
@@ -37,10 +37,10 @@ describe('job state changes become catalog events', () => {
     const watch = watcher(api, { deliver, resources: ['fine_tune'] });
     await watch.start();
     await api.play('fine_tune', String(job['id']), [
-      { afterMs: STEP, state: 'compressing' },
-      { afterMs: STEP, state: 'uploading' },
-      { afterMs: STEP, state: 'cancel_requested' },
-      { afterMs: STEP, state: 'cancelled' },
+      { afterMs: STEP, state: 'compressing', afterReads: 2 },
+      { afterMs: STEP, state: 'uploading', afterReads: 2 },
+      { afterMs: STEP, state: 'cancel_requested', afterReads: 2 },
+      { afterMs: STEP, state: 'cancelled', afterReads: 2 },
     ]);
     await waitFor(() => handled.length === 2, 'two events');
     await sleep(200);
@@ -55,8 +55,8 @@ describe('job state changes become catalog events', () => {
     const watch = watcher(api, { deliver, resources: ['batch'] });
     await watch.start();
     await api.play('batch', id, [
-      { afterMs: STEP, state: 'IN_PROGRESS' },
-      { afterMs: STEP, state: 'FAILED' },
+      { afterMs: STEP, state: 'IN_PROGRESS', afterReads: 2 },
+      { afterMs: STEP, state: 'FAILED', afterReads: 2 },
     ]);
     await waitFor(() => handled.some((event) => event.type === 'batch.failed'), 'batch.failed');
     expect(handled.map((event) => event.type)).toEqual(['batch.created', 'batch.in_progress', 'batch.failed']);
@@ -71,10 +71,10 @@ describe('job state changes become catalog events', () => {
     const watch = watcher(api, { deliver, resources: ['endpoint'] });
     await watch.start();
     await api.play('endpoint', id, [
-      { afterMs: STEP, state: 'STARTING' },
-      { afterMs: STEP, state: 'STARTED' },
-      { afterMs: STEP, state: 'STOPPING' },
-      { afterMs: STEP, state: 'STOPPED' },
+      { afterMs: STEP, state: 'STARTING', afterReads: 2 },
+      { afterMs: STEP, state: 'STARTED', afterReads: 2 },
+      { afterMs: STEP, state: 'STOPPING', afterReads: 2 },
+      { afterMs: STEP, state: 'STOPPED', afterReads: 2 },
     ]);
     await waitFor(() => handled.length === 2, 'two endpoint events');
     expect(handled.map((event) => event.type)).toEqual(['endpoint.started', 'endpoint.stopped']);
@@ -89,8 +89,8 @@ describe('job state changes become catalog events', () => {
     const watch = watcher(api, { deliver, resources: ['evaluation'] });
     await watch.start();
     await Promise.all([
-      api.play('evaluation', ok, [{ afterMs: STEP, state: 'running' }, { afterMs: STEP, state: 'completed' }]),
-      api.play('evaluation', bad, [{ afterMs: STEP, state: 'queued' }, { afterMs: STEP, state: 'user_error' }]),
+      api.play('evaluation', ok, [{ afterMs: STEP, state: 'running', afterReads: 2 }, { afterMs: STEP, state: 'completed', afterReads: 2 }]),
+      api.play('evaluation', bad, [{ afterMs: STEP, state: 'queued', afterReads: 2 }, { afterMs: STEP, state: 'user_error', afterReads: 2 }]),
     ]);
     await waitFor(() => handled.length === 2, 'two evaluation events');
     expect(Object.fromEntries(handled.map((event) => [event.id, event.type]))).toEqual({
@@ -106,7 +106,7 @@ describe('job state changes become catalog events', () => {
     const watch = watcher(api, { deliver, resources: [] });
     watch.track('video', id);
     await watch.start();
-    await api.play('video', id, [{ afterMs: STEP, state: 'completed' }]);
+    await api.play('video', id, [{ afterMs: STEP, state: 'completed', afterReads: 2 }]);
     await waitFor(() => handled.length === 1, 'video.completed');
     expect(handled[0]).toMatchObject({ id: `video:${id}:completed`, type: 'video.completed', data: { outputs: { video_url: expect.any(String) as unknown } } });
     await sleep(150);
@@ -192,8 +192,8 @@ describe('restarts and re-emission', () => {
     const first = watcher(api, { deliver, resources: ['fine_tune'] });
     await first.start();
     await api.play('fine_tune', id, [
-      { afterMs: STEP, state: 'queued' },
-      { afterMs: STEP, state: 'running' },
+      { afterMs: STEP, state: 'queued', afterReads: 2 },
+      { afterMs: STEP, state: 'running', afterReads: 2 },
     ]);
     await waitFor(() => handled.length === 3, 'three events before the restart');
     await first.stop();
@@ -201,7 +201,7 @@ describe('restarts and re-emission', () => {
     const second = watcher(api, { deliver, resources: ['fine_tune'] });
     await second.start();
     expect(outcomes.at(-1)).toEqual([`fine_tune:${id}:running`, 'duplicate']);
-    await api.play('fine_tune', id, [{ afterMs: STEP, state: 'completed' }]);
+    await api.play('fine_tune', id, [{ afterMs: STEP, state: 'completed', afterReads: 2 }]);
     await waitFor(() => handled.length === 4, 'the completion after the restart');
     await sleep(200);
     expect(handled.map((event) => event.id)).toEqual(['pending', 'queued', 'running', 'completed'].map((state) => `fine_tune:${id}:${state}`));
@@ -242,8 +242,8 @@ describe('restarts and re-emission', () => {
     const watch = watcher(api, { deliver, resources: ['fine_tune'], onError: () => undefined });
     await watch.start();
     await api.play('fine_tune', id, [
-      { afterMs: STEP, state: 'queued' },
-      { afterMs: STEP, state: 'running' },
+      { afterMs: STEP, state: 'queued', afterReads: 2 },
+      { afterMs: STEP, state: 'running', afterReads: 2 },
     ]);
     await sleep(STEP);
     expect(handled.map((event) => event.type)).toEqual(['fine_tune.created']);

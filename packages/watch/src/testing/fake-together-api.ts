@@ -40,6 +40,13 @@ export interface FakeStep {
   state: string;
   /** More fields to set with the state. */
   patch?: FakeJob;
+  /**
+   * And not before the job was read this many times since its previous change (by a list that
+   * included it, or a retrieve), so a poller sees every state however slow it runs. A watcher
+   * that retrieves a job on change (fine-tunes, endpoints) reads it twice per round that sees a
+   * change; `2` suits every resource.
+   */
+  afterReads?: number;
 }
 
 /** One request the fake answered. */
@@ -144,12 +151,26 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
   const now = options.now ?? Date.now;
   const jobs = new Map<FakeResource, Map<string, FakeJob>>(routes.map((route) => [route.resource, new Map()]));
   const changes = new Map<string, number>();
+  const reads = new Map<string, number>();
   const requests: FakeRequest[] = [];
   const faults: (FakeFault & { times: number })[] = [];
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let serial = 0;
 
   const iso = (ms: number): string => new Date(ms).toISOString();
+  // Cleared by close(), which leaves a play in progress pending for good.
+  const wait = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+  const read = (resource: FakeResource, id: unknown): void => {
+    const key = `${resource}:${String(id)}`;
+    reads.set(key, (reads.get(key) ?? 0) + 1);
+  };
   const store = (resource: FakeResource): Map<string, FakeJob> => jobs.get(resource)!;
 
   const defaults = (resource: FakeResource, id: string, at: number): FakeJob => {
@@ -273,23 +294,14 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
       if (!job) throw new Error(`fake Together API: no ${resource} ${id}`);
       Object.assign(job, sideFields(resource, job, state, now()), { [route.stateField]: state }, patch);
       changes.set(`${resource}:${id}:${state}`, Date.now());
+      reads.set(`${resource}:${id}`, 0);
     },
-    play(resource, id, steps) {
-      return steps.reduce<Promise<void>>(
-        (previous, step) =>
-          previous.then(
-            () =>
-              new Promise<void>((resolve) => {
-                const timer = setTimeout(() => {
-                  timers.delete(timer);
-                  api.set(resource, id, step.state, step.patch);
-                  resolve();
-                }, step.afterMs);
-                timers.add(timer);
-              }),
-          ),
-        Promise.resolve(),
-      );
+    async play(resource, id, steps) {
+      for (const step of steps) {
+        await wait(step.afterMs);
+        while ((reads.get(`${resource}:${id}`) ?? 0) < (step.afterReads ?? 0)) await wait(5);
+        api.set(resource, id, step.state, step.patch);
+      }
     },
     changedAt(resource, id, state) {
       return changes.get(`${resource}:${id}:${state}`);
@@ -330,6 +342,7 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
       let items = [...store(route.resource).values()];
       const type = url.searchParams.get('type');
       if (route.resource === 'endpoint' && type) items = items.filter((item) => item['type'] === type);
+      for (const item of items) read(route.resource, item[route.idField]);
       send(res, 200, route.wrap(items.map((item) => structuredClone(route.summary(item)))));
       return 200;
     }
@@ -338,6 +351,7 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
       send(res, 404, { error: { message: `${route.resource} ${id} not found` } });
       return 404;
     }
+    read(route.resource, id);
     send(res, 200, job);
     return 200;
   };
