@@ -162,7 +162,7 @@ describe.skipIf(!redisServerAvailable)('redisStore on a real server', () => {
       expect(await store.complete(key, claim.token, 60_000)).toBe(true);
       expect(await store.claim(key, 60_000)).toEqual({ state: 'completed' });
     } finally {
-      await client.v4.quit();
+      await (client.v4 as { quit: () => Promise<unknown> }).quit();
     }
   });
 
