@@ -11,13 +11,14 @@ export class LeaseLostError extends Error {
 /** A running lease: its signal aborts when the lease is lost. @internal */
 export interface HeldLease {
   readonly signal: AbortSignal;
-  /** Stops renewing; waits for a renewal already in flight so none lands after completion. */
-  stop(): Promise<void>;
+  /** Stops renewing. A renewal still in flight may land later: fencing makes it answer `false`. */
+  stop(): void;
 }
 
 /**
- * Renews `key`'s lease every `leaseMs / 3` until stopped. A renewal that answers `false` or fails
- * aborts the signal: another delivery may take the event over, so the handler should stop.
+ * Renews `key`'s lease every `leaseMs / 3` until stopped. The signal aborts when a renewal
+ * answers `false` (another delivery may own the event now), or when renewals keep failing until
+ * the next attempt would come after the lease ran out: one failed round trip is not a lost lease.
  * @internal
  */
 export function holdLease(
@@ -28,26 +29,33 @@ export function holdLease(
   onRenewError: (error: unknown) => void,
 ): HeldLease {
   const controller = new AbortController();
-  let inFlight: Promise<void> | undefined;
+  const intervalMs = Math.max(1, Math.floor(leaseMs / 3));
+  // Measured from before each request, so a slow answer never overstates the lease.
+  let validUntil = Date.now() + leaseMs;
+  let renewing = false;
   const renew = async (): Promise<void> => {
+    const sentAt = Date.now();
     try {
-      if (!(await store.renew(key, token, leaseMs))) controller.abort(new LeaseLostError(`the lease on ${key} was lost`));
+      if (await store.renew(key, token, leaseMs)) validUntil = sentAt + leaseMs;
+      else controller.abort(new LeaseLostError(`the lease on ${key} was taken over or had lapsed`));
     } catch (error) {
       onRenewError(error);
-      controller.abort(new LeaseLostError(`the lease on ${key} could not be renewed`));
+      if (Date.now() + intervalMs >= validUntil) {
+        controller.abort(new LeaseLostError(`the lease on ${key} could not be renewed before it ran out`));
+      }
     }
   };
   const timer = setInterval(() => {
-    if (controller.signal.aborted || inFlight) return;
-    inFlight = renew().finally(() => (inFlight = undefined));
-  }, Math.max(1, Math.floor(leaseMs / 3)));
+    if (controller.signal.aborted || renewing) return;
+    renewing = true;
+    void renew().finally(() => (renewing = false));
+  }, intervalMs);
   // Renewal must not keep a process alive by itself (Node and Bun timers have unref).
   (timer as { unref?: () => void }).unref?.();
   return {
     signal: controller.signal,
-    async stop() {
+    stop() {
       clearInterval(timer);
-      await inFlight;
     },
   };
 }

@@ -173,7 +173,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     try {
       await runHandlers(handlers, event, lease.signal);
     } catch (error) {
-      await lease.stop();
+      lease.stop();
       report(error, { phase: 'handler', outcome: 'failed', event });
       try {
         await store.release(key, token);
@@ -183,7 +183,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       }
       return resultFor('failed', event, { error });
     }
-    await lease.stop();
+    lease.stop();
     try {
       if (!(await store.complete(key, token, retentionMs))) {
         report(new Error(`the claim on ${key} was lost before completion: a later delivery may run the handlers again`), {

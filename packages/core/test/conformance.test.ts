@@ -13,6 +13,8 @@ interface Flaws {
   ignoresLeases?: boolean;
   /** completed records never expire. */
   completionNeverExpires?: boolean;
+  /** renew/complete/release check the token but not the lease's expiry. */
+  lapsedStillOwned?: boolean;
 }
 
 /** A store over one shared map, correct unless told to be broken in one specific way. */
@@ -21,7 +23,7 @@ function referenceBackend(flaws: Flaws = {}): () => IdempotencyStore {
   let counter = 0;
   const owns = (key: string, token: string) => {
     const record = records.get(key);
-    if (!record || record.expiresAt <= Date.now()) return false;
+    if (!record || (!flaws.lapsedStillOwned && record.expiresAt <= Date.now())) return false;
     return flaws.noFencing ? record.token !== undefined : record.token === token;
   };
   return () => ({
@@ -55,17 +57,20 @@ function referenceBackend(flaws: Flaws = {}): () => IdempotencyStore {
   });
 }
 
-describe('runStoreConformance', () => {
+// In-process stores: short leases keep the suite fast; the margins still tolerate a busy machine.
+const timing = { leaseMs: 400, retentionMs: 700 };
+
+describe.concurrent('runStoreConformance', () => {
   it('passes the memory store and reports every check', async () => {
     const store = memoryStore();
-    const report = await runStoreConformance(() => store);
+    const report = await runStoreConformance(() => store, timing);
     expect(report.passed).toBe(true);
     expect(report.checks.length).toBeGreaterThanOrEqual(12);
     expect(report.checks.every((check) => check.passed)).toBe(true);
   });
 
   it('passes a correct store over a shared backend', async () => {
-    await expect(runStoreConformance(referenceBackend())).resolves.toMatchObject({ passed: true });
+    await expect(runStoreConformance(referenceBackend(), timing)).resolves.toMatchObject({ passed: true });
   });
 
   it.each([
@@ -73,8 +78,9 @@ describe('runStoreConformance', () => {
     ['a store without fencing', { noFencing: true }, /stale holder cannot renew, complete or release/],
     ['a store that ignores leases', { ignoresLeases: true }, /lapsed lease is taken over/],
     ['a store whose completions never expire', { completionNeverExpires: true }, /claimable again after its retention/],
+    ['a store that lets a lapsed holder act', { lapsedStillOwned: true }, /lapsed lease cannot be renewed, completed or released/],
   ] as const)('rejects %s, naming the broken check', async (_name, flaws, check) => {
-    const error = await runStoreConformance(referenceBackend(flaws)).then(
+    const error = await runStoreConformance(referenceBackend(flaws), timing).then(
       () => undefined,
       (rejection: unknown) => rejection,
     );
@@ -86,6 +92,22 @@ describe('runStoreConformance', () => {
     expect(failed.some((name) => check.test(name))).toBe(true);
   });
 
+  it('hands every store it made to dispose', async () => {
+    const backend = referenceBackend();
+    const made = new Set<IdempotencyStore>();
+    const disposed = new Set<IdempotencyStore>();
+    await runStoreConformance(
+      () => {
+        const store = backend();
+        made.add(store);
+        return store;
+      },
+      { ...timing, dispose: (store) => disposed.add(store) },
+    );
+    expect(made.size).toBeGreaterThan(50);
+    expect([...made].every((store) => disposed.has(store))).toBe(true);
+  });
+
   it('reports a store that throws as a failure of each check, not a crash', async () => {
     const broken: IdempotencyStore = {
       claim: () => Promise.reject(new Error('connection refused')),
@@ -93,7 +115,7 @@ describe('runStoreConformance', () => {
       complete: () => Promise.reject(new Error('connection refused')),
       release: () => Promise.reject(new Error('connection refused')),
     };
-    const error = (await runStoreConformance(() => broken).catch((e: unknown) => e)) as StoreConformanceError;
+    const error = (await runStoreConformance(() => broken, timing).catch((e: unknown) => e)) as StoreConformanceError;
     expect(error).toBeInstanceOf(StoreConformanceError);
     expect(error.report.checks.every((check) => !check.passed && /connection refused/.test(check.failure ?? ''))).toBe(true);
   });

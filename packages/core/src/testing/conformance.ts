@@ -6,14 +6,19 @@ import type { ClaimResult, IdempotencyStore } from '@x/together-webhooks-core';
 
 /** Options of {@link runStoreConformance}. */
 export interface StoreConformanceOptions {
-  /** Lease used by the lapse and takeover checks; keep it short, it is waited out. Default 300. */
+  /**
+   * Lease used by the lapse and takeover checks, waited out. Default 1000: long enough for a
+   * network store on a busy machine; shorten it for an in-process store.
+   */
   leaseMs?: number;
-  /** Retention used by the expiry checks; waited out too. Default 600. */
+  /** Retention used by the expiry checks; waited out too. Default 1500. */
   retentionMs?: number;
   /** Concurrent claims of one key, each from its own store object. Default 50. */
   concurrency?: number;
   /** Prefix of every key the kit writes. Default `conformance:<random>:`. */
   keyPrefix?: string;
+  /** Called with every store `makeStore` returned, once the checks are over: close connections here. */
+  dispose?: (store: IdempotencyStore) => unknown;
 }
 
 /** One check's outcome. */
@@ -100,20 +105,26 @@ export async function runStoreConformance(
   options: StoreConformanceOptions = {},
 ): Promise<StoreConformanceReport> {
   if (typeof makeStore !== 'function') throw new TypeError('makeStore must be a function returning a store');
-  const leaseMs = options.leaseMs ?? 300;
-  const retentionMs = options.retentionMs ?? 600;
+  const leaseMs = options.leaseMs ?? 1000;
+  const retentionMs = options.retentionMs ?? 1500;
   const concurrency = options.concurrency ?? 50;
   const prefix = options.keyPrefix ?? `conformance:${Math.random().toString(36).slice(2)}:`;
   // Generous margins: a check waits well past a deadline before calling it lapsed.
   const pastLease = leaseMs * 1.5 + 50;
   const pastRetention = retentionMs * 1.5 + 50;
   const LONG = 60_000;
-  const store = await makeStore();
+  const made: IdempotencyStore[] = [];
+  const newStore = async (): Promise<IdempotencyStore> => {
+    const created = await makeStore();
+    made.push(created);
+    return created;
+  };
+  const store = await newStore();
 
   const checks: Record<string, Check> = {
     async 'concurrent claims of one key from separate store objects: exactly one is claimed'(key) {
       const k = key('race');
-      const stores = await Promise.all(Array.from({ length: concurrency }, () => Promise.resolve(makeStore())));
+      const stores = await Promise.all(Array.from({ length: concurrency }, () => newStore()));
       const results = await Promise.all(stores.map((s) => s.claim(k, LONG)));
       const winners = results.filter((r) => r.state === 'claimed').length;
       expect(winners === 1, `${concurrency} concurrent claims gave ${winners} claimed`);
@@ -134,13 +145,13 @@ export async function runStoreConformance(
       const token = await claimed(store, k, LONG, 'claim');
       expect(await store.complete(k, token, LONG), 'complete by the owner answered false');
       await expectState(store, k, LONG, 'completed', 'claim after completion');
-      await expectState(await makeStore(), k, LONG, 'completed', 'claim after completion from another store object');
+      await expectState(await newStore(), k, LONG, 'completed', 'claim after completion from another store object');
     },
     async 'a lapsed lease is taken over by a new claim with a new token'(key) {
       const k = key('lapse');
       const first = await claimed(store, k, leaseMs, 'first claim');
       await sleep(pastLease);
-      const second = await claimed(await makeStore(), k, LONG, 'claim after the lease lapsed');
+      const second = await claimed(await newStore(), k, LONG, 'claim after the lease lapsed');
       expect(second !== first, 'the takeover reused the stale token');
     },
     async 'a stale holder cannot renew, complete or release after a takeover, and changes nothing'(key) {
@@ -169,7 +180,7 @@ export async function runStoreConformance(
       const k = key('release');
       const token = await claimed(store, k, LONG, 'claim');
       expect(await store.release(k, token), 'release by the owner answered false');
-      const next = await claimed(await makeStore(), k, LONG, 'claim after release');
+      const next = await claimed(await newStore(), k, LONG, 'claim after release');
       expect((await store.release(k, token)) === false, "the released token's second release answered true");
       expect(await store.release(k, next), 'release by the new owner answered false');
     },
@@ -199,11 +210,17 @@ export async function runStoreConformance(
       await expectState(store, k, LONG, 'in_progress', 'claim after the original lease would have lapsed');
       expect(await store.complete(k, token, LONG), 'complete after renewal answered false');
     },
-    async 'a lapsed lease cannot be renewed'(key) {
-      const k = key('late-renew');
-      const token = await claimed(store, k, leaseMs, 'claim');
-      await sleep(pastLease);
-      expect((await store.renew(k, token, LONG)) === false, 'renew after the lease lapsed answered true');
+    async 'a lapsed lease cannot be renewed, completed or released, even before a takeover'(key) {
+      await Promise.all(
+        (['renew', 'complete', 'release'] as const).map(async (action) => {
+          const k = key(`late-${action}`);
+          const token = await claimed(store, k, leaseMs, `claim for a late ${action}`);
+          await sleep(pastLease);
+          const answer = action === 'release' ? await store.release(k, token) : await store[action](k, token, LONG);
+          expect(answer === false, `${action} after the lease lapsed answered true`);
+          await claimed(store, k, LONG, `claim after a late ${action}`);
+        }),
+      );
     },
     async 'distinct keys never interfere'(key) {
       const a = key('a');
@@ -247,6 +264,7 @@ export async function runStoreConformance(
       }
     }),
   );
+  if (options.dispose) await Promise.all(made.map((created) => options.dispose?.(created)));
   const report: StoreConformanceReport = { passed: results.every((check) => check.passed), checks: results };
   if (!report.passed) throw new StoreConformanceError(report);
   return report;
