@@ -19,7 +19,20 @@ export interface Delivery {
   send(event: TogetherEvent, signal: AbortSignal): Promise<DeliveryResult>;
 }
 
-/** Why an event was not delivered; the event stays pending and is offered again on the next poll. */
+/**
+ * Why an event was not delivered; the event stays pending and is offered again on the next poll.
+ *
+ * @example
+ * ```ts
+ * watchTogetherJobs({
+ *   deliver: { url, secret },
+ *   onError(error, { phase }) {
+ *     if (error instanceof WatchDeliveryError) log.warn(`${error.eventId}: ${error.attempts} attempts, last status ${error.status}`);
+ *     else log.error(phase, error);
+ *   },
+ * });
+ * ```
+ */
 export class WatchDeliveryError extends Error {
   override readonly name = 'WatchDeliveryError';
   /** The undelivered event's id. */
