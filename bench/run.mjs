@@ -151,16 +151,18 @@ function runExtraSections() {
     console.log('\nNo extra bench sections (packages/*/bench, runtimes/bench, examples/*/bench *.bench.mjs).');
     return 0;
   }
-  let failed = 0;
+  const failed = [];
   for (const file of files) {
     console.log(`\n== ${relative(root, file)}`);
     const { status, signal } = spawnSync(process.execPath, [file], { cwd: root, stdio: 'inherit' });
     if (status !== 0) {
-      failed++;
+      failed.push(relative(root, file));
       console.log(`== ${relative(root, file)} ended with ${signal ?? `exit code ${status}`}`);
     }
   }
-  return failed;
+  // A section's own budget miss or crash: named once more at the end, and the exit code says so.
+  if (failed.length > 0) console.log(`\nSections that exited non-zero: ${failed.join(', ')}`);
+  return failed.length;
 }
 
 const builds = await loadBuilds();
