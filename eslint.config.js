@@ -14,7 +14,6 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
-      '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
       // Public functions check their arguments at runtime for JavaScript callers (bad input must
       // be a clear TypeError): the types call those checks "unnecessary".
       '@typescript-eslint/no-unnecessary-condition': 'off',

@@ -80,7 +80,6 @@ export interface Webhooks {
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 const DEFAULT_KEY_PREFIX = 'together:event:';
-const NEVER_ABORTED = /* @__PURE__ */ new AbortController().signal;
 
 /**
  * Creates a webhook receiver.
@@ -141,7 +140,8 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
 
   const processWithoutStore = async (event: TogetherEvent, handlers: AnyWebhookHandler[]): Promise<WebhookResult> => {
     try {
-      await runHandlers(handlers, event, NEVER_ABORTED);
+      // Nothing can take the event over without a store, so the signal never aborts.
+      await runHandlers(handlers, event, new AbortController().signal);
     } catch (error) {
       report(error, { phase: 'handler', outcome: 'failed', event });
       return resultFor('failed', event, { error });

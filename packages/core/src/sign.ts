@@ -38,7 +38,8 @@ export function sign(body: string | Uint8Array, options: SignOptions): Signature
   if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp)) {
     throw new TypeError('timestamp must be an integer number of seconds');
   }
-  if (timestamp < 0) throw new RangeError('timestamp must not be negative');
+  // verify() reads at most 15 digits: never produce a delivery it must reject.
+  if (timestamp < 0 || timestamp > 999_999_999_999_999) throw new RangeError('timestamp must be 0 to 15 digits of seconds');
   const digest = hmacSha256(options.secret, `${timestamp}.`, normalizeBody(body));
   return { [SIGNATURE_HEADER]: encodeHex(digest), [TIMESTAMP_HEADER]: String(timestamp) };
 }

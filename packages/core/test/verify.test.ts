@@ -348,7 +348,11 @@ describe('sign()', () => {
     expect(() => sign('{}', { secret: SECRET, timestamp: timestamp as number })).toThrow(TypeError);
   });
 
-  it('refuses a negative timestamp', () => {
+  it('refuses a negative timestamp, and one of more digits than verify() reads', () => {
     expect(() => sign('{}', { secret: SECRET, timestamp: -1 })).toThrow(RangeError);
+    expect(() => sign('{}', { secret: SECRET, timestamp: 1_000_000_000_000_000 })).toThrow(RangeError);
+    const body = '{"id":"e","type":"t","created":"","data":{}}';
+    const headers = sign(body, { secret: SECRET, timestamp: 999_999_999_999_999 });
+    expect(() => verifySync({ body, headers }, { secret: SECRET, now: () => 999_999_999_999_999_000 }).id).not.toThrow();
   });
 });
