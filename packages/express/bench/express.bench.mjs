@@ -1,3 +1,4 @@
+/* global AbortSignal -- a Node global the shared eslint globals list lacks */
 // Express adapter throughput (spec section 9): Express with togetherWebhooks() and the memory store
 // against a bare Express route that reads the raw body and answers 200, same load tool
 // (autocannon), same run, same payload, on 127.0.0.1. Budget: at least 85% of the bare route's
@@ -131,9 +132,22 @@ async function main() {
     return result;
   }
 
+  // Bounded whatever happens: a stuck server or load run ends the bench with an error.
+  const children = [];
+  const watchdog = setTimeout(() => {
+    console.error('express bench: still running after 5 minutes, stopping');
+    for (const child of children) child.kill();
+    process.exit(2);
+  }, 5 * 60_000);
+  watchdog.unref();
+  process.on('exit', () => {
+    for (const child of children) child.kill();
+  });
+
   async function startServer(kind) {
     const child = fork(new URL(import.meta.url).pathname, ['--serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const [{ port }] = await once(child, 'message');
+    children.push(child);
+    const [{ port }] = await once(child, 'message', { signal: AbortSignal.timeout(30_000) });
     return { kind, child, port };
   }
 
@@ -141,7 +155,7 @@ async function main() {
     server.child.send('start');
     const result = await load(server.port, seconds);
     server.child.send('stats');
-    const [{ completed, cpuMicros }] = await once(server.child, 'message');
+    const [{ completed, cpuMicros }] = await once(server.child, 'message', { signal: AbortSignal.timeout(30_000) });
     const failed = result.non2xx + result.errors + result.timeouts;
     if (failed > 0) throw new Error(`${server.kind}: ${failed} requests were not answered 2xx`);
     return { rps: result.requests.average, total: result.requests.total, p99: result.latency.p99, completed, cpu: cpuMicros / result.requests.total };

@@ -56,16 +56,18 @@ const PARSED_BODY_FIX =
  */
 export function togetherWebhooks(webhooks: Webhooks, options: TogetherWebhooksOptions = {}): TogetherWebhooksMiddleware {
   const { onResult } = options;
-  return async (req, res, next) => {
-    let result: WebhookResult;
-    try {
-      result = await nodeWebhookResult(webhooks, req, req.body, PARSED_BODY_FIX);
-    } catch (error) {
+  return (req, res, next) =>
+    nodeWebhookResult(webhooks, req, req.body, PARSED_BODY_FIX).then(
+      (result) => {
+        try {
+          onResult?.(result, req, res);
+          writeResult(res, result);
+        } catch (error) {
+          // Express 4 ignores a returned promise: nothing may reject unhandled.
+          next(error);
+        }
+      },
       // Only a failing request stream lands here (the client went away): Express's error path.
-      next(error);
-      return;
-    }
-    onResult?.(result, req, res);
-    writeResult(res, result);
-  };
+      next,
+    );
 }

@@ -21,7 +21,7 @@ export type NodeRequest = IncomingMessage;
  * @returns the answer to write back; never rejects for anything a sender sends (a stream
  *   failure, such as the client going away mid-body, rejects)
  */
-export async function nodeWebhookResult(
+export function nodeWebhookResult(
   webhooks: Webhooks,
   req: NodeRequest,
   parserBody: unknown,
@@ -31,15 +31,14 @@ export async function nodeWebhookResult(
   if (parserBody instanceof Uint8Array || typeof parserBody === 'string') {
     return webhooks.handle({ body: parserBody, headers: req.headers });
   }
-  if (isConsumed(req)) return misconfiguredResult(webhooks, fix);
-  let body: Uint8Array;
-  try {
-    body = await readRawBody(req, webhooks.maxBodyBytes);
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return payloadTooLargeResult(error);
-    throw error;
-  }
-  return webhooks.handle({ body, headers: req.headers });
+  if (isConsumed(req)) return Promise.resolve(misconfiguredResult(webhooks, fix));
+  return readRawBody(req, webhooks.maxBodyBytes).then(
+    (body) => webhooks.handle({ body, headers: req.headers }),
+    (error: unknown) => {
+      if (error instanceof WebhookVerificationError) return payloadTooLargeResult(error);
+      throw error;
+    },
+  );
 }
 
 // Something read the stream to its end before us (the test on-finished and body-parser use).
