@@ -25,7 +25,7 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Uin
     const chunks: Uint8Array[] = [];
     let total = 0;
     let ended = false;
-    // Listeners stay attached: the request object dies with the request, and settling twice is a no-op.
+    // Listeners stay attached: they die with the request, and settling twice is a no-op.
     const onData = (chunk: Uint8Array): void => {
       total += chunk.byteLength;
       if (total > maxBytes) {
@@ -41,8 +41,8 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Uin
       ended = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
     });
-    // A client that goes away mid-body: Node emits 'error' (ECONNRESET), then 'close' without 'end'.
-    req.on('error', reject);
+    // No 'error' listener: Node emits a request's 'error' only to listeners, and 'close' always
+    // follows, so a client that goes away mid-body shows as 'close' without 'end'.
     req.on('close', () => {
       if (!ended) reject(new Error('the request was closed before its body was read'));
     });
