@@ -2,11 +2,10 @@
 // directory, with `together-webhooks` on PATH as the built executable. The receiver block runs in
 // the background; the others run in order in one shell, as a reader pastes them into a terminal.
 // The ```text blocks must match what the commands really print (ids, times and ports aside).
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, freePort, runCommand, start, stop, waitForOutput } from './helpers.js';
+import { BIN, freePort, runCommand, start, stop, waitForOutput, tempDir } from './helpers.js';
 
 interface Block {
   lang: string;
@@ -44,7 +43,7 @@ describe('README walkthrough', () => {
     expect(receiver).toHaveLength(1);
     expect(steps.length).toBeGreaterThanOrEqual(4);
 
-    const dir = await mkdtemp(join(tmpdir(), 'tw-readme-'));
+    const dir = await tempDir('tw-readme-');
     const binDir = join(dir, 'bin');
     await mkdir(binDir);
     await writeFile(join(binDir, 'together-webhooks'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);

@@ -1,9 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fixtures from './fixtures/sign-vectors.json';
-import { run } from './helpers.js';
+import { run, tempDir } from './helpers.js';
 
 // Known answers from openssl (fixtures/sign-vectors.sh), not from this repository's code.
 const vectors = fixtures.vectors.map((vector) => ({ ...vector, body: Buffer.from(vector.bodyBase64, 'base64') }));
@@ -19,7 +18,7 @@ describe('sign: known-answer vectors from openssl', () => {
   });
 
   it.each(vectors)('$name (--body file, --json, secret from the environment)', async ({ secret, timestamp, body, signature }) => {
-    const dir = await mkdtemp(join(tmpdir(), 'tw-sign-'));
+    const dir = await tempDir('tw-sign-');
     await writeFile(join(dir, 'body'), body);
     const result = await run(['sign', '--timestamp', String(timestamp), '--body', join(dir, 'body'), '--json'], {
       env: { TOGETHER_WEBHOOK_SECRET: secret },
@@ -39,7 +38,7 @@ describe('sign: known-answer vectors from openssl', () => {
 
   it('what sign prints, verify accepts', async () => {
     const vector = vectors[0]!;
-    const dir = await mkdtemp(join(tmpdir(), 'tw-sign-'));
+    const dir = await tempDir('tw-sign-');
     await writeFile(join(dir, 'body.json'), vector.body);
     const signed = await run(['sign', '--secret', vector.secret, '--body', join(dir, 'body.json')]);
     await writeFile(join(dir, 'headers.txt'), signed.stdout);

@@ -1,9 +1,8 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, freePort, jsonLines, run, SECRET, start, startListen, stop, waitForOutput } from './helpers.js';
+import { BIN, freePort, jsonLines, run, SECRET, start, startListen, stop, waitForOutput, tempDir } from './helpers.js';
 
 const secretEnv = { TOGETHER_WEBHOOK_SECRET: SECRET };
 
@@ -119,7 +118,7 @@ describe('trigger against listen', () => {
 
   it('--data replaces fields of the generated data; --id fixes the event id', async () => {
     const listener = await startListen(['--json'], { env: secretEnv });
-    const dir = await mkdtemp(join(tmpdir(), 'tw-cli-'));
+    const dir = await tempDir('tw-cli-');
     const data = join(dir, 'data.json');
     await writeFile(data, JSON.stringify({ model_output_name: 'acme/custom-model' }));
     const first = await triggerJson(['fine_tune.completed', '--url', listener.url, '--data', data, '--id', 'evt_fixed_id']);

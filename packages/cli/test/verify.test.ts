@@ -1,9 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sign } from '@x/together-webhooks-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run, SECRET, type RunResult } from './helpers.js';
+import { run, SECRET, type RunResult, tempDir } from './helpers.js';
 
 const OTHER = 'whsec_cli_previous_Kd83hQ';
 const BODY = '{"id":"evt_v1","type":"fine_tune.completed","created":"2025-01-15T10:30:00Z","data":{"id":"ft-1","status":"completed"}}';
@@ -11,7 +10,7 @@ const now = () => Math.floor(Date.now() / 1000);
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tw-verify-'));
+  dir = await tempDir('tw-verify-');
 });
 
 /** Writes `received` as the body file and runs verify with the headers of a delivery signed over `signed`. */
