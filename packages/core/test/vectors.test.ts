@@ -42,9 +42,13 @@ describe.each(vectors)('known-answer vector $name ($description)', (vector) => {
     expect(sign(vector.body, { secret: vector.secret, timestamp: vector.timestamp })).toEqual(headersOf(vector));
   });
 
-  it.runIf(vector.text !== undefined)('sign() reproduces it from the same text', () => {
-    expect(sign(vector.text!, { secret: vector.secret, timestamp: vector.timestamp })).toEqual(headersOf(vector));
-  });
+  // Bodies that are not valid UTF-8 have no text form; only the others are signed from text too.
+  if (vector.text !== undefined) {
+    const text = vector.text;
+    it('sign() reproduces it from the same text', () => {
+      expect(sign(text, { secret: vector.secret, timestamp: vector.timestamp })).toEqual(headersOf(vector));
+    });
+  }
 
   it.each(bodyShapes(vector))('verifySync accepts the body as %s', (_shape, body) => {
     expectAccepted(vector, () => verifySync({ body, headers: headersOf(vector) }, optionsOf(vector)));
