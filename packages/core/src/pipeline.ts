@@ -4,11 +4,11 @@
  */
 import { WebhookVerificationError } from './errors.js';
 import type { TogetherEvent, TogetherEventOf, TogetherEventType } from './events.js';
-import { holdLease } from './lease.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, numberOption, secretList } from './options.js';
+import { createLeaseKeeper, type HeldLease } from './lease.js';
+import { numberOption, resolveVerifyOptions } from './options.js';
 import { rejectedResult, resultFor, STORE_RETRY_AFTER_SECONDS, type WebhookOutcome, type WebhookResult } from './result.js';
 import type { ClaimResult, IdempotencyStore } from './store.js';
-import { verify, type WebhookInput } from './verify.js';
+import { verifyWithResolvedOptions, type WebhookInput } from './verify.js';
 
 /** The event a handler of `T` receives; a list of types gives the union of their events. */
 export type EventFor<T extends TogetherEventType> = T extends TogetherEventType ? TogetherEventOf<T> : never;
@@ -100,13 +100,8 @@ const DEFAULT_KEY_PREFIX = 'together:event:';
  */
 export function createWebhooks(options: WebhooksOptions): Webhooks {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a secret');
-  const secrets = secretList(options.secret);
-  const verifyOptions = {
-    secret: secrets,
-    toleranceSeconds: numberOption(options.toleranceSeconds, 'toleranceSeconds', DEFAULT_TOLERANCE_SECONDS),
-    maxBodyBytes: numberOption(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
-    ...(options.now ? { now: options.now } : {}),
-  };
+  // Checked once here: a misconfiguration throws at construction, and handle() skips the checks.
+  const verifyOptions = resolveVerifyOptions(options);
   const leaseMs = numberOption(options.leaseMs, 'leaseMs', DEFAULT_LEASE_MS);
   if (leaseMs < 3) throw new RangeError('leaseMs must be at least 3 milliseconds');
   const retentionMs = numberOption(options.retentionSeconds, 'retentionSeconds', DEFAULT_RETENTION_SECONDS) * 1000;
@@ -115,6 +110,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   const store = options.store;
   if (store !== undefined) assertStore(store);
   const onError = options.onError;
+  const leases = store && createLeaseKeeper(store, leaseMs);
 
   const typed = new Map<string, AnyWebhookHandler[]>();
   const any: AnyWebhookHandler[] = [];
@@ -133,15 +129,13 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     return any.length === 0 ? forType : [...forType, ...any];
   };
 
-  const runHandlers = async (handlers: AnyWebhookHandler[], event: TogetherEvent, signal: AbortSignal): Promise<void> => {
-    const context: HandlerContext = { signal };
+  const runHandlers = async (handlers: AnyWebhookHandler[], event: TogetherEvent, context: HandlerContext): Promise<void> => {
     for (const handler of handlers) await handler(event, context);
   };
 
   const processWithoutStore = async (event: TogetherEvent, handlers: AnyWebhookHandler[]): Promise<WebhookResult> => {
     try {
-      // Nothing can take the event over without a store, so the signal never aborts.
-      await runHandlers(handlers, event, new AbortController().signal);
+      await runHandlers(handlers, event, new UnownedContext());
     } catch (error) {
       report(error, { phase: 'handler', outcome: 'failed', event });
       return resultFor('failed', event, { error });
@@ -167,11 +161,9 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     if (claim.state === 'in_progress') return resultFor('in_progress', event, { retryAfterMs: claim.retryAfterMs });
 
     const { token } = claim;
-    const lease = holdLease(store, key, token, leaseMs, (error) =>
-      report(error, { phase: 'renew', outcome: 'in_progress', event }),
-    );
+    const lease = leases!.hold(key, token, (error) => report(error, { phase: 'renew', outcome: 'in_progress', event }));
     try {
-      await runHandlers(handlers, event, lease.signal);
+      await runHandlers(handlers, event, new LeasedContext(lease));
     } catch (error) {
       lease.stop();
       report(error, { phase: 'handler', outcome: 'failed', event });
@@ -220,7 +212,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     async handle(input) {
       let event: TogetherEvent;
       try {
-        event = await verify(input, verifyOptions);
+        event = await verifyWithResolvedOptions(input, verifyOptions);
       } catch (error) {
         if (error instanceof WebhookVerificationError) return rejectedResult(error);
         // A TypeError here is the integration's mistake (for example a parsed body): say how to fix it.
@@ -246,6 +238,23 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   };
 
   return webhooks;
+}
+
+// Without a store nothing can take an event over, so this signal never aborts; it is created
+// only if a handler reads it (an AbortController costs more than the rest of a delivery).
+class UnownedContext implements HandlerContext {
+  private controller: AbortController | undefined;
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+}
+
+// The context of a claimed delivery: only the lease's signal, not the lease itself.
+class LeasedContext implements HandlerContext {
+  constructor(private readonly lease: HeldLease) {}
+  get signal(): AbortSignal {
+    return this.lease.signal;
+  }
 }
 
 function assertStore(store: IdempotencyStore): void {

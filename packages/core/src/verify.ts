@@ -116,7 +116,11 @@ export function verifySync(input: RawDelivery, options: VerifyOptions): Together
  * ```
  */
 export async function verify(input: WebhookInput, options: VerifyOptions): Promise<TogetherEvent> {
-  const resolved = resolveVerifyOptions(options);
+  return verifyWithResolvedOptions(input, resolveVerifyOptions(options));
+}
+
+/** `verify` with options checked once beforehand (the pipeline's hot path). @internal */
+export async function verifyWithResolvedOptions(input: WebhookInput, resolved: ResolvedVerifyOptions): Promise<TogetherEvent> {
   assertObject(input);
   if (!isRequest(input)) {
     return verifyBody(normalizeBody(input.body), readSignedHeaders(input.headers), resolved);
