@@ -1,14 +1,4 @@
 import { defineConfig } from 'tsup';
+import { bundleNodeHttp, packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  treeshake: true,
-  platform: 'node',
-  target: 'node18',
-  // The shared Node reader is private: it ships inside this package.
-  noExternal: ['@x/together-webhooks-node-http'],
-});
+export default defineConfig({ ...packageBuild, ...bundleNodeHttp });

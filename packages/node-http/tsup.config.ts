@@ -1,13 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared.js';
 
 // Never published: each Node adapter bundles this build (tsup `noExternal`).
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  treeshake: true,
-  platform: 'node',
-  target: 'node18',
-});
+export default defineConfig(packageBuild);
