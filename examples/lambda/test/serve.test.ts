@@ -1,40 +1,14 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startExample } from '../../test-support/start-example.js';
 import { sign } from '@x/together-webhooks-core';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
-const children: ReturnType<typeof spawn>[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill();
-    await once(child, 'exit');
-  }
-});
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('pnpm --filter @x/example-lambda serve', () => {
   it('answers real HTTP deliveries through HTTP API events on 127.0.0.1:$PORT', async () => {
-    const port = await freePort();
     const secret = 'whsec_example_lambda_serve_test';
-    const child = spawn(process.execPath, ['src/serve.js'], {
-      cwd: here,
-      env: { ...process.env, PORT: String(port), TOGETHER_WEBHOOK_SECRET: secret },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    while (!output.includes('POST http://127.0.0.1')) await once(child.stdout, 'data');
+    const { port } = await startExample(here, 'src/serve.js', secret);
 
     const id = `evt_lambda_serve_${Date.now()}`;
     const body = JSON.stringify({ id, type: 'fine_tune.completed', created: new Date().toISOString(), data: { id: 'ft-1', status: 'completed' } });
