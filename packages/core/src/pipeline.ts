@@ -73,6 +73,13 @@ export interface Webhooks {
   dispatch(event: TogetherEvent): Promise<WebhookResult>;
   /** Reports an error to `onError` (for adapters: configuration mistakes they detect). */
   reportError(error: unknown, context: WebhookErrorContext): void;
+  /**
+   * The answer for a delivery an adapter stopped before `handle()`, in the shape `handle()`
+   * gives: a {@link WebhookVerificationError} (for example `payload_too_large` while reading) is
+   * `rejected` with its status; anything else (a configuration mistake) is reported to `onError`
+   * with phase `adapter` and answered 500 `failed`.
+   */
+  resultForError(error: unknown): WebhookResult;
   /** The body limit adapters enforce while reading a stream. */
   readonly maxBodyBytes: number;
 }
@@ -226,6 +233,11 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       return processSafely(event);
     },
     reportError: report,
+    resultForError(error) {
+      if (error instanceof WebhookVerificationError) return rejectedResult(error);
+      report(error, { phase: 'adapter', outcome: 'failed' });
+      return resultFor('failed', undefined, { error });
+    },
   };
 
   const processSafely = async (event: TogetherEvent): Promise<WebhookResult> => {

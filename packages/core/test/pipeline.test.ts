@@ -9,6 +9,7 @@ import {
   type IdempotencyStore,
   type TogetherEvent,
   type WebhookErrorContext,
+  WebhookVerificationError,
 } from '@x/together-webhooks-core';
 
 const secret = 'whsec_pipeline_test';
@@ -315,6 +316,20 @@ describe('createWebhooks().handle', () => {
     const webhooks = createWebhooks({ secret, store }).onAny(() => undefined);
     const result = await webhooks.handle(delivery(event('fine_tune.completed')));
     expect(result).toMatchObject({ status: 409, outcome: 'in_progress', headers: { 'retry-after': '3' } });
+  });
+});
+
+describe('createWebhooks().resultForError', () => {
+  it('answers a verification error as handle() would, and reports anything else as a 500', () => {
+    const { errors, onError } = collectErrors();
+    const webhooks = createWebhooks({ secret, onError });
+    const tooLarge = webhooks.resultForError(new WebhookVerificationError('payload_too_large'));
+    expect(tooLarge).toMatchObject({ status: 413, outcome: 'rejected', body: { ok: false, error: 'payload_too_large' } });
+    expect(errors).toHaveLength(0);
+    const misconfigured = webhooks.resultForError(new TypeError('mount the route before express.json()'));
+    expect(misconfigured).toMatchObject({ status: 500, outcome: 'failed', body: { ok: false, outcome: 'failed' } });
+    expect(JSON.stringify(misconfigured.body)).not.toContain('express.json');
+    expect(errors[0]?.context).toEqual({ phase: 'adapter', outcome: 'failed' });
   });
 });
 

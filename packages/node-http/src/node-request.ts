@@ -35,7 +35,7 @@ export function nodeWebhookResult(
   return readRawBody(req, webhooks.maxBodyBytes).then(
     (body) => webhooks.handle({ body, headers: req.headers }),
     (error: unknown) => {
-      if (error instanceof WebhookVerificationError) return payloadTooLargeResult(error);
+      if (error instanceof WebhookVerificationError) return payloadTooLargeResult(webhooks, error);
       throw error;
     },
   );
