@@ -57,8 +57,9 @@ class Lease implements HeldLease {
 }
 
 /**
- * Renews each held lease every `leaseMs / 3` from one shared timer (ticking every `leaseMs / 6`
- * while any lease is held), so a delivery costs no timer of its own. A lease is lost when a
+ * Renews each held lease every `leaseMs / 3` from one shared timer that ticks every
+ * `leaseMs / 12` while any lease is held (so a renewal is at most a twelfth of the lease late),
+ * and a delivery costs no timer of its own. A lease is lost when a
  * renewal answers `false` (another delivery may own the event now), or when renewals keep
  * failing until the next attempt would come after the lease ran out: one failed round trip is
  * not a lost lease.
@@ -66,7 +67,7 @@ class Lease implements HeldLease {
  */
 export function createLeaseKeeper(store: IdempotencyStore, leaseMs: number): LeaseKeeper {
   const renewEveryMs = leaseMs / 3;
-  const tickMs = Math.max(1, Math.floor(leaseMs / 6));
+  const tickMs = Math.max(1, Math.floor(leaseMs / 12));
   const held = new Set<Lease>();
   let timer: ReturnType<typeof setInterval> | undefined;
 
