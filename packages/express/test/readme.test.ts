@@ -1,34 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { freePort, post, signedDelivery, waitForServer, writeReadmeExample } from '@x/together-webhooks-node-http/testing';
+import { describeReadmeExample } from '@x/together-webhooks-node-http/testing/readme-example';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill();
-    await once(child, 'exit');
-  }
-});
-
-describe('README example (against the build: pnpm build)', () => {
-  it('runs as written and processes a signed delivery', async () => {
-    const file = await writeReadmeExample(packageDir, 'readme-example');
-    const port = await freePort();
-    const secret = 'whsec_readme_express';
-    const child = spawn(process.execPath, [file], { env: { ...process.env, PORT: String(port), TOGETHER_WEBHOOK_SECRET: secret }, stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(child);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitForServer(`http://127.0.0.1:${port}/`);
-    const delivery = signedDelivery({ secret });
-    const answer = await post(`http://127.0.0.1:${port}/webhooks/together`, delivery.body, delivery.headers);
-    expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ ok: true, outcome: 'processed', id: delivery.id });
-    await vi.waitFor(() => {
-      expect(output).toContain('model ready: acme/Meta-Llama-3.1-8B-Instruct-Reference-support-bot-2b1c');
-    });
-  });
-});
+describeReadmeExample(fileURLToPath(new URL('..', import.meta.url)), 'whsec_readme_express');
