@@ -1,4 +1,5 @@
 import { defineProject } from 'vitest/config';
-import { coreProject } from './vitest.shared.js';
+import { coreProject, typeTests } from './vitest.shared.js';
 
-export default defineProject(coreProject('core-node', 'node'));
+// The type tests run here only: the portable and edge projects check the same sources.
+export default defineProject(coreProject('core-node', 'node', { typecheck: typeTests }));

@@ -11,6 +11,13 @@ declare module 'vitest' {
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
+ * The core's type tests: the `*.test-d.ts` files of `test/`, whose `expectTypeOf` and
+ * `@ts-expect-error` lines tsc checks. They do not depend on the build, so exactly one project
+ * (core-node) runs them.
+ */
+export const typeTests = { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: here('./tsconfig.json') };
+
+/**
  * Test configuration for one build of the core: tests import the package by name, and `#crypto`
  * points at the implementation that build bundles.
  */

@@ -9,5 +9,6 @@ export default defineProject({
     root: fileURLToPath(new URL('.', import.meta.url)),
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) },
   },
 });

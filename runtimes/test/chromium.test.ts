@@ -10,15 +10,17 @@ import {
   executable,
   expectAgreement,
   expectConformance,
-  isCI,
   logRow,
   missing,
   nodeSignedDelivery,
+  skipWithout,
   tempDir,
   type ConformanceReport,
 } from './support.js';
 
 const chromiumPath = executable('/usr/bin/chromium');
+const installChromium = 'apt-get install -y chromium';
+const skipChromium = skipWithout('/usr/bin/chromium', chromiumPath !== undefined, installChromium, 'the headless Chromium tests');
 
 const page = `<!doctype html>
 <meta charset="utf-8">
@@ -42,14 +44,14 @@ function serve(files: Record<string, { type: string; body: string }>): Promise<{
   });
 }
 
-describe.skipIf(!chromiumPath && !isCI)('headless Chromium', () => {
+describe.skipIf(skipChromium)('headless Chromium', () => {
   let profile: ReturnType<typeof tempDir> | undefined;
   let context: BrowserContext | undefined;
   let server: Server | undefined;
   let origin = '';
 
   beforeAll(async () => {
-    if (!chromiumPath) throw missing('/usr/bin/chromium', 'apt-get install -y chromium');
+    if (!chromiumPath) throw missing('/usr/bin/chromium', installChromium);
     const app = await bundle('harness/browser.mjs', { platform: 'browser' });
     ({ server, origin } = await serve({
       '/': { type: 'text/html; charset=utf-8', body: page },

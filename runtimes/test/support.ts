@@ -1,8 +1,9 @@
 /**
- * @module support — what every runtime test shares: where the runtimes' binaries are, running a
- * child with a deadline, free loopback ports, bundling as each platform's tooling does, and the
- * assertions on a conformance report (every vector passed, the expected build, cross-runtime
- * agreement with Node).
+ * @module support — what every runtime test shares: where the runtimes' binaries are, what a test
+ * does when a tool it needs is missing (skip loudly; fail under CI: the CLI's tests use this too),
+ * running a child with a deadline, free loopback ports, bundling as each platform's tooling does,
+ * and the assertions on a conformance report (every vector passed, the expected build,
+ * cross-runtime agreement with Node).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,8 +18,36 @@ import { cryptoBackend, sign, verify } from '@x/together-webhooks-core';
 export const runtimesDir = fileURLToPath(new URL('..', import.meta.url));
 export const here = (path: string) => join(runtimesDir, path);
 
-/** Under CI a runtime that cannot run fails its test; on a workstation it is skipped. */
+/** Under CI a test that needs a missing tool or runtime fails; on a workstation it is skipped, loudly. */
 export const isCI = Boolean(process.env.CI);
+
+/**
+ * Whether to skip the tests that need `what`. Never under CI: they run, and fail with
+ * {@link missing}. Elsewhere, when it is missing, says so on stderr (what is missing, which tests
+ * are skipped, how to install it) and answers true.
+ *
+ * @param what - the tool or runtime, as a user would look for it (`/usr/bin/chromium`)
+ * @param found - whether it is here
+ * @param fix - how to install it (`apt-get install -y chromium`)
+ * @param tests - the tests that need it, for the message
+ * @returns true when the tests should be skipped
+ * @example
+ * ```ts
+ * const fix = 'apt-get install -y chromium';
+ * const skip = skipWithout('/usr/bin/chromium', chromiumPath !== undefined, fix, 'the Chromium tests');
+ * describe.skipIf(skip)('Chromium', () => {
+ *   beforeAll(() => {
+ *     if (!chromiumPath) throw missing('/usr/bin/chromium', fix);
+ *   });
+ * });
+ * ```
+ */
+export function skipWithout(what: string, found: boolean, fix: string, tests: string): boolean {
+  if (found || isCI) return false;
+  const rule = '*'.repeat(78);
+  console.warn(`\n${rule}\n*  ${what} was not found: ${tests} are SKIPPED.\n*  Install it (${fix}) to run them; under CI they fail.\n${rule}\n`);
+  return true;
+}
 
 export type Build = 'node:crypto' | '@noble/hashes';
 
@@ -28,10 +57,13 @@ const nativeBinaries = { bun: 'bun/bin/bun.exe', deno: 'deno/deno', workerd: 'wo
 
 /**
  * The executable an npm package installed under runtimes/node_modules, or undefined when it is
- * missing (its install script did not run: pnpm runs only those in `onlyBuiltDependencies`).
+ * missing (its install script did not run: pnpm runs only those in `onlyBuiltDependencies`);
+ * then, outside CI, it says so on stderr ({@link skipWithout}), since the tests that need it skip.
  */
 export function packageBinary(name: keyof typeof nativeBinaries): string | undefined {
-  return executable(here(`node_modules/${nativeBinaries[name]}`));
+  const path = executable(here(`node_modules/${nativeBinaries[name]}`));
+  skipWithout(name, path !== undefined, `pnpm install in runtimes/ with ${name} in onlyBuiltDependencies`, `the ${name} tests`);
+  return path;
 }
 
 /** The path, when it exists and can be executed. */
@@ -44,9 +76,9 @@ export function executable(path: string): string | undefined {
   }
 }
 
-/** Why a runtime is missing and how to get it, thrown under CI. */
+/** Why a tool or runtime is missing and how to get it, thrown under CI. */
 export function missing(what: string, fix: string): Error {
-  return new Error(`${what} is not available (${fix}); under CI a runtime that cannot run is a failure`);
+  return new Error(`${what} is not available (${fix}); under CI a test that cannot run is a failure`);
 }
 
 /** A fresh temporary directory, removed by the returned function. */

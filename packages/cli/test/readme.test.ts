@@ -30,8 +30,45 @@ function normalize(text: string): string {
     .replace(/\d+\.\d ms/g, 'N ms')
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
     .replace(/signed \d+ s ago/g, 'signed N s ago')
-    .replace(/409 {2}in_progress/g, '200  duplicate')
     .replace(/ +/g, ' ');
+}
+
+/** The answers `trigger` printed (`✓ #3  200  duplicate  4.1 ms`), by request number. */
+function answerLines(lines: readonly string[]): Map<number, { ok: boolean; status: string; outcome: string }> {
+  const answers = new Map<number, { ok: boolean; status: string; outcome: string }>();
+  for (const line of lines) {
+    const match = /^ {2}([✓✗]) #(\d+) {2}(\d{3}) {2}(\S+)/.exec(line);
+    if (match) answers.set(Number(match[2]), { ok: match[1] === '✓', status: match[3]!, outcome: match[4]! });
+  }
+  return answers;
+}
+
+/**
+ * Checks one run of five concurrent copies of one event. Which copy wins, and whether each other
+ * one arrives after the winner finished (200 duplicate) or while it runs (409 in_progress), is
+ * timing, in the README's own words: so exactly one of #1-#5 is 200 processed, each other one is
+ * 200 duplicate or 409 in_progress, each as expected, and the summary counts what the lines show.
+ */
+function expectFiveConcurrentCopies(lines: readonly string[], where: string): void {
+  const answers = answerLines(lines);
+  expect([...answers.keys()].sort(), where).toEqual([1, 2, 3, 4, 5]);
+  const kinds = [...answers.values()].map(({ ok, status, outcome }) => `${ok ? '✓' : '✗'} ${status} ${outcome}`);
+  expect(kinds.filter((kind) => kind === '✓ 200 processed'), where).toHaveLength(1);
+  expect(kinds.filter((kind) => kind !== '✓ 200 processed' && kind !== '✓ 200 duplicate' && kind !== '✓ 409 in_progress'), where).toEqual([]);
+  const summary = lines.find((line) => line.startsWith('5 requests: '));
+  expect(summary, where).toMatch(/^5 requests: (\d+ (processed|duplicate|in_progress)(, |(?= — )))+ — as expected$/);
+  const counts = Object.fromEntries([...summary!.matchAll(/(\d+) (processed|duplicate|in_progress)/g)].map((m) => [m[2]!, Number(m[1])]));
+  const shown: Record<string, number> = {};
+  for (const { outcome } of answers.values()) shown[outcome] = (shown[outcome] ?? 0) + 1;
+  expect(counts, where).toEqual(shown);
+}
+
+/** The lines from the one starting with `first` through the next summary line (`N request(s): …`). */
+function blockFrom(lines: readonly string[], first: RegExp): string[] {
+  const start = lines.findIndex((line) => first.test(line));
+  if (start === -1) return [];
+  const end = lines.findIndex((line, index) => index > start && /^\d+ requests?: /.test(line));
+  return lines.slice(start, end === -1 ? undefined : end + 1);
 }
 
 describe('README walkthrough', () => {
@@ -66,7 +103,10 @@ describe('README walkthrough', () => {
     const out = result.stdout;
     expect(out).toMatch(/✓ #1 {2}200 {2}processed/);
     expect(out).toContain('1 request: 1 processed — as expected');
-    expect(out).toMatch(/^5 requests: 1 processed(, \d (duplicate|in_progress))+ — as expected$/m);
+    const concurrentHeader = /^→ batch\.completed evt_\S+ ×5, 5 at once to /;
+    const concurrent = blockFrom(out.split('\n'), concurrentHeader);
+    expect(concurrent[0], 'the --repeat 5 --concurrency 5 run').toMatch(concurrentHeader);
+    expectFiveConcurrentCopies(concurrent, 'output of --repeat 5 --concurrency 5');
     expect(out).toMatch(/✓ #1 {2}401 {2}rejected signature_mismatch/);
     expect(out).toMatch(/✓ #1 {2}401 {2}rejected timestamp_too_old/);
     expect(out).toMatch(/^✓ verified: batch\.completed evt_1 /m);
@@ -76,11 +116,17 @@ describe('README walkthrough', () => {
     await waitForOutput(() => received, /200 processed +fine_tune\.completed evt_/);
     expect(await stop(listener, 'SIGINT')).toBe(0);
 
-    // Every line of the README's sample output is real output (a line with "…" is shortened there).
+    // Every line of the README's sample output is real output (a line with "…" is shortened
+    // there). The sample of the five concurrent copies is one of the runs that can happen: it is
+    // held to the same rule as the real run, and its header line must be real.
     const actual = normalize(`${received}\n${out}`);
-    const samples = blocks.filter((block) => block.lang === 'text').flatMap((block) => block.code.split('\n'));
-    for (const line of samples) {
-      if (line.trim() === '' || line.includes('…') || line.startsWith('5 requests:')) continue;
+    const texts = blocks.filter((block) => block.lang === 'text').map((block) => block.code.split('\n'));
+    const concurrentSamples = texts.filter((lines) => concurrentHeader.test(lines[0] ?? ''));
+    expect(concurrentSamples, 'README samples of the --repeat 5 --concurrency 5 run').toHaveLength(1);
+    expectFiveConcurrentCopies(concurrentSamples[0]!, 'README sample of --repeat 5 --concurrency 5');
+    expect(actual, `README sample line: ${concurrentSamples[0]![0]!}`).toContain(normalize(concurrentSamples[0]![0]!));
+    for (const line of texts.filter((lines) => lines !== concurrentSamples[0]).flat()) {
+      if (line.trim() === '' || line.includes('…')) continue;
       expect(actual, `README sample line: ${line}`).toContain(normalize(line));
     }
   });

@@ -1,10 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { eventCatalog } from '@x/together-webhooks-core';
 import { describe, expect, it } from 'vitest';
+import { executable, missing, skipWithout } from '../../../runtimes/test/support.js';
 import { BIN, run, runCommand, SECRET } from './helpers.js';
 
 const COMMANDS = ['trigger', 'listen', 'types', 'sign', 'verify'] as const;
 const ESC = '\u001b[';
+
+// `script` (util-linux; Debian's bsdutils) runs a command on a pseudo-terminal. Without it the
+// terminal tests skip, saying so; under CI they fail.
+const SCRIPT = '/usr/bin/script';
+const installScript = 'apt-get install -y bsdutils';
+const skipWithoutPty = skipWithout(SCRIPT, executable(SCRIPT) !== undefined, installScript, 'the CLI tests on a terminal');
+const needPty = (): void => {
+  if (!executable(SCRIPT)) throw missing(SCRIPT, installScript);
+};
 
 describe('help', () => {
   it('--help: the commands, the environment and the exit codes', async () => {
@@ -75,9 +85,9 @@ describe('bad arguments: a one-line reason, the usage, exit 2', () => {
     expect(rest).toEqual([expect.stringMatching(new RegExp(`^Usage: together-webhooks ${args[0]}`)) as string]);
   });
 
-  // `script` (util-linux) runs the command on a pseudo-terminal.
-  it.runIf(existsSync('/usr/bin/script'))('sign with no body piped and stdin a terminal is a usage error, not a hang', async () => {
-    const result = await runCommand('script', ['-qec', `${process.execPath} ${BIN} sign --secret ${SECRET}`, '/dev/null'], { timeoutMs: 15_000 });
+  it.skipIf(skipWithoutPty)('sign with no body piped and stdin a terminal is a usage error, not a hang', async () => {
+    needPty();
+    const result = await runCommand(SCRIPT, ['-qec', `${process.execPath} ${BIN} sign --secret ${SECRET}`, '/dev/null'], { timeoutMs: 15_000 });
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/no body: pipe it on stdin/);
   });
@@ -101,16 +111,15 @@ describe('types', () => {
 });
 
 describe('colour: only on a terminal, never with NO_COLOR', () => {
-  const canPty = existsSync('/usr/bin/script');
-
   it('pipes get plain text', async () => {
     expect((await run(['types'])).stdout).not.toContain(ESC);
     expect((await run(['--help'])).stdout).not.toContain(ESC);
   });
 
-  it.runIf(canPty)('a terminal gets colour; NO_COLOR turns it off; --json is never coloured', async () => {
+  it.skipIf(skipWithoutPty)('a terminal gets colour; NO_COLOR turns it off; --json is never coloured', async () => {
+    needPty();
     const inTerminal = (args: string, env: Record<string, string> = {}) =>
-      runCommand('script', ['-qec', `${process.execPath} ${BIN} ${args}`, '/dev/null'], { env, timeoutMs: 15_000 });
+      runCommand(SCRIPT, ['-qec', `${process.execPath} ${BIN} ${args}`, '/dev/null'], { env, timeoutMs: 15_000 });
     expect((await inTerminal('types')).stdout).toContain(ESC);
     expect((await inTerminal('types', { NO_COLOR: '1' })).stdout).not.toContain(ESC);
     expect((await inTerminal('types --json')).stdout).not.toContain(ESC);

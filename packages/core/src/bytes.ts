@@ -42,16 +42,37 @@ export function encodeHex(bytes: Uint8Array): string {
   return hex;
 }
 
+// In a `u` regexp a surrogate range matches only unpaired halves: a paired one is one code point.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Whether `text` holds an unpaired UTF-16 surrogate: such a string has no UTF-8 form, and every
+ * encoder writes U+FFFD in its place, so two different strings would encode to the same bytes.
+ * @internal
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
+
 /** A body as the caller may hold it. */
 export type RawBody = string | Uint8Array | ArrayBuffer;
 
 /**
  * Returns the body as a string or a `Uint8Array` view (no copy), or throws a `TypeError` that
- * names the likely mistake when the caller passed something else.
+ * names the likely mistake when the caller passed something else (a parsed object, or a string
+ * that is not well-formed UTF-16).
  * @internal
  */
 export function normalizeBody(body: unknown): string | Uint8Array {
-  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') {
+    // Signed as UTF-8, such a string would share its signature with every string that differs
+    // from it only in which lone surrogate it holds (each becomes U+FFFD): two event ids, one signature.
+    if (hasLoneSurrogate(body)) {
+      throw new TypeError('body is a string with unpaired surrogates, which no received bytes decode to: pass the raw bytes as received');
+    }
+    return body;
+  }
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   if (body !== null && typeof body === 'object') {

@@ -42,3 +42,4 @@ export { LeaseLostError } from './lease.js';
 export type { WebhookOutcome, WebhookResponseBody, WebhookResult } from './result.js';
 export type { ClaimResult, IdempotencyStore } from './store.js';
 export { memoryStore, type MemoryStoreOptions } from './stores/memory.js';
+export { fitStoreKey } from './store-key.js';

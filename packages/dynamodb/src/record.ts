@@ -31,19 +31,18 @@ export const FREE = 'attribute_not_exists(#pk) OR #exp <= :now';
 
 type Item = Record<string, AttributeValue>;
 
-/** The item of a claim by `token` until `expiresAtMs`. @internal */
-export function claimedItem(partitionKey: string, key: string, token: string, expiresAtMs: number): Item {
+/** The attributes of a claim by `token` until `expiresAtMs` (the caller adds the key). @internal */
+export function claimedItem(token: string, expiresAtMs: number): Item {
   return {
-    [partitionKey]: { S: key },
     [ATTRIBUTES.state]: { S: 'claimed' },
     [ATTRIBUTES.token]: { S: token },
     ...expiry(expiresAtMs),
   };
 }
 
-/** The item of a completed event, retained until `expiresAtMs`. @internal */
-export function completedItem(partitionKey: string, key: string, expiresAtMs: number): Item {
-  return { [partitionKey]: { S: key }, [ATTRIBUTES.state]: { S: 'completed' }, ...expiry(expiresAtMs) };
+/** The attributes of a completed event, retained until `expiresAtMs` (the caller adds the key). @internal */
+export function completedItem(expiresAtMs: number): Item {
+  return { [ATTRIBUTES.state]: { S: 'completed' }, ...expiry(expiresAtMs) };
 }
 
 /** Both expiry attributes: milliseconds for the conditions, seconds (rounded up) for TTL. @internal */

@@ -12,7 +12,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { ClaimResult, IdempotencyStore } from '@x/together-webhooks-core';
+import { fitStoreKey, type ClaimResult, type IdempotencyStore } from '@x/together-webhooks-core';
 import { answerFor, ATTRIBUTES, claimedItem, completedItem, expiry, FREE, freeNames, OWNED_BY_TOKEN, OWNED_NAMES } from './record.js';
 
 /** Options of {@link dynamoDbStore}. */
@@ -26,6 +26,9 @@ export interface DynamoDbStoreOptions {
   /** Current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   now?: () => number;
 }
+
+/** DynamoDB's limit on a partition key value, in UTF-8 bytes: longer keys go in as a digest. */
+const MAX_KEY_BYTES = 2048;
 
 /** Claims that find the blocking item gone or expired (it changed between write and read) try again, this often at most. */
 const CLAIM_ATTEMPTS = 3;
@@ -85,7 +88,8 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
     throw new TypeError(`dynamoDbStore: partitionKey cannot be ${partitionKey}: the store writes an attribute of that name`);
   }
   const now = options.now ?? Date.now;
-  const keyOf = (key: string) => ({ [partitionKey]: { S: key } });
+  // The item's key: the pipeline's key, or its fixed-length digest when too long for DynamoDB.
+  const keyOf = (key: string) => ({ [partitionKey]: { S: fitStoreKey(key, MAX_KEY_BYTES) } });
 
   const read = async (key: string) =>
     (await client.send(new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }))).Item;
@@ -119,7 +123,7 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
           await client.send(
             new PutItemCommand({
               TableName: tableName,
-              Item: claimedItem(partitionKey, key, token, at + lease),
+              Item: { ...claimedItem(token, at + lease), ...keyOf(key) },
               ConditionExpression: FREE,
               ExpressionAttributeNames: freeNames(partitionKey),
               ExpressionAttributeValues: { ':now': { N: String(at) } },
@@ -160,7 +164,7 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
         client.send(
           new PutItemCommand({
             TableName: tableName,
-            Item: completedItem(partitionKey, key, at + retention),
+            Item: { ...completedItem(at + retention), ...keyOf(key) },
             ConditionExpression: OWNED_BY_TOKEN,
             ExpressionAttributeNames: OWNED_NAMES,
             ExpressionAttributeValues: owned,

@@ -2,7 +2,7 @@
  * @module crypto/node — HMAC-SHA256 and UTF-8 for Node, Bun and Deno, from `node:crypto`.
  */
 import { Buffer } from 'node:buffer';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** Which implementation this build uses. */
 export const cryptoBackend: 'node:crypto' | '@noble/hashes' = 'node:crypto';
@@ -11,6 +11,11 @@ export const cryptoBackend: 'node:crypto' | '@noble/hashes' = 'node:crypto';
 export function hmacSha256(secret: string, prefix: string, body: string | Uint8Array): Uint8Array {
   // Two update() calls: joining prefix and body first would copy the whole body.
   return createHmac('sha256', secret).update(prefix).update(body).digest();
+}
+
+/** SHA-256 of `text`'s UTF-8 bytes. */
+export function sha256Digest(text: string): Uint8Array {
+  return createHash('sha256').update(text).digest();
 }
 
 /** Decodes UTF-8, replacing invalid sequences (the signature was already checked on the bytes). */

@@ -8,7 +8,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 export const cryptoBackend: 'node:crypto' | '@noble/hashes' = '@noble/hashes';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
-const decoder = /* @__PURE__ */ new TextDecoder();
+// ignoreBOM keeps a leading BOM in the text, as node's decoder does, so both builds decide such a body alike.
+const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { ignoreBOM: true });
 
 type Sha256 = ReturnType<typeof sha256.create>;
 
@@ -55,6 +56,11 @@ function asciiBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
+}
+
+/** SHA-256 of `text`'s UTF-8 bytes. */
+export function sha256Digest(text: string): Uint8Array {
+  return sha256(encoder.encode(text));
 }
 
 /** Decodes UTF-8, replacing invalid sequences (the signature was already checked on the bytes). */

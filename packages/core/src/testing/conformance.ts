@@ -32,6 +32,7 @@ export interface StoreConformanceCheck {
 
 /** What the kit found. */
 export interface StoreConformanceReport {
+  /** Whether every check passed: true in a report the kit resolves to, false in a {@link StoreConformanceError}'s. */
   passed: boolean;
   checks: StoreConformanceCheck[];
 }
@@ -82,9 +83,48 @@ async function expectState(
 type Check = (key: (name: string) => string) => Promise<void>;
 
 /**
+ * The names of the checks {@link runStoreConformance} runs, in the order of its report's `checks`:
+ * a test can assert that the report covers every one of them.
+ *
+ * @example
+ * ```ts
+ * import { runStoreConformance, storeConformanceChecks } from '@x/together-webhooks-core/testing';
+ *
+ * const report = await runStoreConformance(() => myStore({ client: new Client(url) }));
+ * expect(report.checks.map((check) => check.name)).toEqual([...storeConformanceChecks]);
+ * ```
+ */
+export const storeConformanceChecks = Object.freeze([
+  'concurrent claims of one key from separate store objects: exactly one is claimed',
+  'a duplicate during processing is in_progress with a sensible retryAfterMs',
+  'a duplicate after completion is completed',
+  'a lapsed lease is taken over by a new claim with a new token',
+  'a stale holder cannot renew, complete or release after a takeover, and changes nothing',
+  'a token that never owned the key cannot renew, complete or release',
+  'release lets the next claim in at once',
+  'a completed record is not overwritten while retained',
+  'a completed record is claimable again after its retention',
+  'renew extends a lease',
+  'a lapsed lease cannot be renewed, completed or released, even before a takeover',
+  'distinct keys never interfere',
+  'keys with unusual characters work',
+  'long keys work, and long keys sharing a prefix stay distinct',
+] as const);
+
+/** The name of one check of {@link runStoreConformance}. */
+export type StoreConformanceCheckName = (typeof storeConformanceChecks)[number];
+
+/** A key of exactly `length` UTF-16 code units: `start`, then `fill` (BMP only, so the cut splits no pair) repeated. */
+function keyOfLength(start: string, fill: string, length: number): string {
+  return (start + fill.repeat(Math.ceil(length / fill.length))).slice(0, length);
+}
+
+/**
  * Checks a store against the idempotency contract: atomic claims under concurrency from separate
  * store objects, duplicates, lease lapse and takeover, fencing of stale holders, release,
- * retention and its expiry, renewal, key isolation, unusual keys.
+ * retention and its expiry, renewal, key isolation, unusual keys, long keys (4096 characters,
+ * ASCII and not, and long keys sharing a long prefix). The names of the checks, in the report's
+ * order, are {@link storeConformanceChecks}.
  *
  * @param makeStore - returns a NEW store object over the SAME backend on each call (a new client
  * or connection where the backend has them), so sharing across instances is checked too
@@ -121,7 +161,7 @@ export async function runStoreConformance(
   };
   const store = await newStore();
 
-  const checks: Record<string, Check> = {
+  const checks: Record<StoreConformanceCheckName, Check> = {
     async 'concurrent claims of one key from separate store objects: exactly one is claimed'(key) {
       const k = key('race');
       const stores = await Promise.all(Array.from({ length: concurrency }, () => newStore()));
@@ -249,14 +289,39 @@ export async function runStoreConformance(
         await expectState(store, k, LONG, 'completed', `claim ${JSON.stringify(name.slice(0, 20))} after completion`);
       }
     },
+    // Spec section 14: an event id of any length works with every store, whatever its key limit.
+    async 'long keys work, and long keys sharing a prefix stay distinct'(key) {
+      const ascii = keyOfLength(key('long:'), 'x', 4096);
+      const unicode = keyOfLength(key('long-ünïcödé-🔑:'), 'ключ-键-é', 4096);
+      for (const [what, k] of [['a 4096-character key', ascii], ['a 4096-character non-ASCII key', unicode]] as const) {
+        const token = await claimed(store, k, LONG, `claim ${what}`);
+        expect(await store.complete(k, token, LONG), `complete ${what} answered false`);
+        await expectState(store, k, LONG, 'completed', `claim ${what} after completion`);
+        await expectState(await newStore(), k, LONG, 'completed', `claim ${what} after completion from another store object`);
+      }
+      // Same first 2000 characters then different, and different in the last character only: a
+      // store that cuts or digests long keys must still keep each of them apart.
+      const siblings = [
+        ['a key sharing the first 2000 characters of the completed one', keyOfLength(ascii.slice(0, 2000), 'y', 4096)],
+        ['a key differing from the completed one in its last character only', `${ascii.slice(0, 4095)}z`],
+        ['a non-ASCII key sharing the first 2000 characters of the completed one', keyOfLength(unicode.slice(0, 2000), 'ü', 4096)],
+      ] as const;
+      for (const [what, k] of siblings) {
+        const token = await claimed(store, k, LONG, `claim ${what}`);
+        await expectState(store, k, LONG, 'in_progress', `claim ${what} while it is held`);
+        expect(await store.release(k, token), `release ${what} answered false`);
+      }
+      await expectState(store, ascii, LONG, 'completed', 'claim the 4096-character key after its siblings were claimed and released');
+      await expectState(store, unicode, LONG, 'completed', 'claim the non-ASCII key after its sibling was claimed and released');
+    },
   };
 
   // Independent checks run concurrently so the waits overlap; each has its own keys.
   const results = await Promise.all(
-    Object.entries(checks).map(async ([name, check], index): Promise<StoreConformanceCheck> => {
+    storeConformanceChecks.map(async (name, index): Promise<StoreConformanceCheck> => {
       const started = Date.now();
       try {
-        await check((suffix) => `${prefix}${index}:${suffix}`);
+        await checks[name]((suffix) => `${prefix}${index}:${suffix}`);
         return { name, passed: true, durationMs: Date.now() - started };
       } catch (error) {
         const failure = error instanceof CheckFailure ? error.message : `threw ${String(error)}`;

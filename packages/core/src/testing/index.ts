@@ -5,7 +5,9 @@
 export {
   runStoreConformance,
   StoreConformanceError,
+  storeConformanceChecks,
   type StoreConformanceCheck,
+  type StoreConformanceCheckName,
   type StoreConformanceOptions,
   type StoreConformanceReport,
 } from './conformance.js';

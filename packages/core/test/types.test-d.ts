@@ -15,7 +15,7 @@ import {
   type WebhookInput,
 } from '@x/together-webhooks-core';
 
-// Checked by `tsc` (pnpm typecheck); at run time expectTypeOf does nothing.
+// Type tests: vitest's typecheck (project core-node) and `pnpm typecheck` check them with tsc.
 type DataOf<T extends TogetherEventType> = Extract<TogetherEvent, { type: T }>['data'];
 
 describe('types', () => {

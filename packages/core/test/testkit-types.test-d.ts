@@ -1,5 +1,5 @@
-// Type tests: `tsc` (the package's typecheck) checks every line here, the @ts-expect-error lines
-// included; at run time they are cheap calls.
+// Type tests: vitest's typecheck (project core-node) and `pnpm typecheck` check every line here
+// with tsc, the @ts-expect-error lines included (an unused one is an error); nothing here runs.
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
   BatchJob,
@@ -13,14 +13,14 @@ import type {
 import {
   createSignedDelivery,
   createTestEvent,
+  storeConformanceChecks,
   toRequest,
   type SignedDelivery,
+  type StoreConformanceCheckName,
   type TestEventOverrides,
 } from '@x/together-webhooks-core/testing';
 
 const secret = 'whsec_types';
-/** Type-checks `check` without running it: the calls in it are meant not to compile. */
-const compileOnly = (check: () => void): typeof check => check;
 
 describe('test kit types', () => {
   it('an event is typed by the type it was created for', () => {
@@ -48,24 +48,22 @@ describe('test kit types', () => {
     createTestEvent('resource.updated', { data: { anything: ['goes'] } });
     createTestEvent('endpoint.started', { data: { autoscaling: { min_replicas: 2, max_replicas: 4 } } });
 
-    compileOnly(() => {
-      // @ts-expect-error fine-tuning statuses are lowercase
-      createTestEvent('fine_tune.completed', { data: { status: 'COMPLETED' } });
-      // @ts-expect-error batch statuses are uppercase
-      createTestEvent('batch.failed', { data: { status: 'failed' } });
-      // @ts-expect-error a video's created_at is Unix seconds, a number
-      createTestEvent('video.completed', { data: { created_at: '2025-01-15T10:30:00Z' } });
-      // @ts-expect-error not a field of a dedicated endpoint
-      createTestEvent('endpoint.started', { data: { progress: 100 } });
-      // @ts-expect-error nested objects replace the generated one whole, so they are complete
-      createTestEvent('endpoint.started', { data: { autoscaling: { min_replicas: 2 } } });
-      // @ts-expect-error the id is a string
-      createTestEvent('batch.created', { id: 42 });
-      // @ts-expect-error the type is not overridable: pass it as the first argument
-      createTestEvent('batch.created', { type: 'batch.failed' });
-      // @ts-expect-error not a catalog type
-      createTestEvent('fine_tune.paused');
-    });
+    // @ts-expect-error fine-tuning statuses are lowercase
+    createTestEvent('fine_tune.completed', { data: { status: 'COMPLETED' } });
+    // @ts-expect-error batch statuses are uppercase
+    createTestEvent('batch.failed', { data: { status: 'failed' } });
+    // @ts-expect-error a video's created_at is Unix seconds, a number
+    createTestEvent('video.completed', { data: { created_at: '2025-01-15T10:30:00Z' } });
+    // @ts-expect-error not a field of a dedicated endpoint
+    createTestEvent('endpoint.started', { data: { progress: 100 } });
+    // @ts-expect-error nested objects replace the generated one whole, so they are complete
+    createTestEvent('endpoint.started', { data: { autoscaling: { min_replicas: 2 } } });
+    // @ts-expect-error the id is a string
+    createTestEvent('batch.created', { id: 42 });
+    // @ts-expect-error the type is not overridable: pass it as the first argument
+    createTestEvent('batch.created', { type: 'batch.failed' });
+    // @ts-expect-error not a catalog type
+    createTestEvent('fine_tune.paused');
   });
 
   it('a delivery keeps the body type it was given and fits verify and handle', () => {
@@ -76,13 +74,19 @@ describe('test kit types', () => {
     expectTypeOf(createSignedDelivery(new Uint8Array(0), { secret })).toExtend<WebhookInput>();
     expectTypeOf(toRequest).returns.toEqualTypeOf<Request>();
 
-    compileOnly(() => {
-      // @ts-expect-error the options need a secret
-      createSignedDelivery('{}', {});
-      // @ts-expect-error a timestamp is Unix seconds, a number
-      createSignedDelivery('{}', { secret, timestamp: '1736937000' });
-      // @ts-expect-error a parsed non-event object is not a body
-      createSignedDelivery({ hello: 'world' }, { secret });
-    });
+    // @ts-expect-error the options need a secret
+    createSignedDelivery('{}', {});
+    // @ts-expect-error a timestamp is Unix seconds, a number
+    createSignedDelivery('{}', { secret, timestamp: '1736937000' });
+    // @ts-expect-error a parsed non-event object is not a body
+    createSignedDelivery({ hello: 'world' }, { secret });
+  });
+
+  it('the conformance check names are a read-only list of literal names', () => {
+    expectTypeOf(storeConformanceChecks).toExtend<readonly StoreConformanceCheckName[]>();
+    expectTypeOf<'long keys work, and long keys sharing a prefix stay distinct'>().toExtend<StoreConformanceCheckName>();
+    expectTypeOf<'some other check'>().not.toExtend<StoreConformanceCheckName>();
+    // @ts-expect-error the list is read-only
+    storeConformanceChecks[0] = 'renew extends a lease';
   });
 });
