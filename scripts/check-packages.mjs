@@ -3,9 +3,9 @@
  * will receive it. Each non-private package under packages/ that has a dist/ is packed with
  * `pnpm pack` (which rewrites `workspace:` ranges, as `pnpm publish` does), then:
  *   - publint on the tarball, warnings counted as errors;
- *   - @arethetypeswrong/cli on the tarball. Profile node16: these packages resolve through
- *     `exports` only, which node10 resolution (TypeScript's `moduleResolution: node`) cannot read
- *     for subpaths such as `/testing`; every other resolution mode must be clean;
+ *   - @arethetypeswrong/cli on the tarball, default profile: every resolution mode must be clean,
+ *     node10 (TypeScript's `moduleResolution: node`) included. node10 cannot read `exports`, so a
+ *     package with subpaths (such as `/testing`) maps them to their types with `typesVersions`;
  *   - the packed package.json's runtime `dependencies` against an allow-list (core: none at all).
  * Exits non-zero when any package has any problem.
  */
@@ -80,7 +80,7 @@ function checkPackage({ dir, name }, scratch) {
   console.log(indent(publint.output));
   if (publint.status !== 0 || /^\s*(Errors|Warnings|Suggestions):/m.test(publint.output)) problems.push('publint reported problems');
 
-  const attw = run(bin('attw'), [tarballPath, '--profile', 'node16', '--format', 'ascii', '--no-color', '--no-emoji'], dir);
+  const attw = run(bin('attw'), [tarballPath, '--format', 'ascii', '--no-color', '--no-emoji'], dir);
   console.log(indent(attw.output));
   if (attw.status !== 0) problems.push('@arethetypeswrong/cli reported problems');
   return problems;

@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebhookResult, Webhooks } from '@x/together-webhooks-core';
-import { nodeWebhookResult, writeResult } from '@x/together-webhooks-node-http';
+import { nodeAdapterResult, writeResult } from '@x/together-webhooks-node-http';
 
 /** The part of an Express request the middleware uses (Express 4 and 5 both satisfy it). */
 export type ExpressRequest = IncomingMessage & { body?: unknown };
@@ -24,19 +24,26 @@ export interface TogetherWebhooksOptions {
   onResult?: (result: WebhookResult, req: ExpressRequest, res: ServerResponse) => void;
 }
 
-const PARSED_BODY_FIX =
+// express.raw() without `limit` stops at body-parser's 100kb default, below the receiver's maxBodyBytes.
+const parsedBodyFix = (maxBodyBytes: number): string =>
   'together-webhooks (express): req.body was already parsed (express.json() or another body parser ran ' +
   'before this route), so the raw bytes the signature covers are gone and every delivery would fail ' +
-  'verification. Mount the webhook route before app.use(express.json()), or give it its own raw parser: ' +
-  "app.post(path, express.raw({ type: 'application/json' }), togetherWebhooks(webhooks)).";
+  'verification. Mount the webhook route before app.use(express.json()), or give it its own raw parser ' +
+  "with the receiver's body limit (express.raw({ type: 'application/json' }) alone refuses bodies over " +
+  "100kb): app.post(path, express.raw({ type: 'application/json', limit: " +
+  `${maxBodyBytes} }), togetherWebhooks(webhooks)).`;
 
 /**
  * Creates the Express middleware that answers Together AI webhook deliveries.
  *
  * It reads the raw request stream itself (up to `webhooks.maxBodyBytes`, 413 past it), or uses
- * `req.body` when `express.raw()` (a Buffer) or `express.text()` (a string) ran first. When a
- * JSON parser already replaced the body with an object, it answers 500 and reports, through the
- * receiver's `onError`, how to fix the route.
+ * `req.body` when `express.raw()` (a Buffer) or `express.text()` (a string) ran first; give
+ * those parsers `limit` equal to `maxBodyBytes` (`express.raw({ type: 'application/json', limit:
+ * '1mb' })` for the default 1 MiB), since their own default of 100kb refuses larger deliveries
+ * before this middleware sees them. When a JSON parser already replaced the body with an object,
+ * it answers 500 and reports, through the receiver's `onError`, how to fix the route. A client
+ * that goes away mid-body is reported through `onError` (a `ClientAbortedError`, phase `adapter`)
+ * and nothing is written or passed to `next`.
  *
  * @param webhooks - the receiver from `createWebhooks()`, with its handlers
  * @param options - an optional `onResult` hook
@@ -56,9 +63,12 @@ const PARSED_BODY_FIX =
  */
 export function togetherWebhooks(webhooks: Webhooks, options: TogetherWebhooksOptions = {}): TogetherWebhooksMiddleware {
   const { onResult } = options;
+  const fix = parsedBodyFix(webhooks.maxBodyBytes);
   return (req, res, next) =>
-    nodeWebhookResult(webhooks, req, req.body, PARSED_BODY_FIX).then(
+    nodeAdapterResult(webhooks, req, req.body, fix).then(
       (result) => {
+        // The client went away mid-body: already reported, and there is no one to answer.
+        if (result === undefined) return;
         try {
           onResult?.(result, req, res);
           writeResult(res, result);
@@ -67,7 +77,7 @@ export function togetherWebhooks(webhooks: Webhooks, options: TogetherWebhooksOp
           next(error);
         }
       },
-      // Only a failing request stream lands here (the client went away): Express's error path.
+      // Nothing the adapter knows of lands here; Express 4 ignores a rejected promise, so pass it on.
       next,
     );
 }

@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { WebhookResult, Webhooks } from '@x/together-webhooks-core';
-import { nodeWebhookResult } from '@x/together-webhooks-node-http';
+import { nodeAdapterResult } from '@x/together-webhooks-node-http';
 
 /** The part of a Koa context the middleware uses (Koa 2 and 3 both satisfy it). */
 export interface KoaContext {
@@ -29,6 +29,14 @@ const PARSED_BODY_FIX =
   'verification. Register the webhook route before the body parser, or make the parser keep the raw ' +
   'body: @koa/bodyparser and koa-bodyparser set ctx.request.rawBody; koa-body needs { includeUnparsed: true }.';
 
+const DECODED_BODY_MISMATCH =
+  'together-webhooks (koa): a delivery failed verification (401 signature_mismatch) over the text a body ' +
+  'parser kept (ctx.request.rawBody of @koa/bodyparser or koa-bodyparser, or koa-body\'s unparsed body). ' +
+  'That text was decoded from the bytes: a body starting with a UTF-8 BOM or holding invalid UTF-8 decodes ' +
+  'to other bytes than the sender signed, so such deliveries always fail. Register the webhook route before ' +
+  'the body parser, so the middleware reads the raw bytes. (A wrong secret or a forged delivery gives the ' +
+  'same 401.)';
+
 // koa-body with `includeUnparsed: true` keeps the raw text under this symbol of the parsed body.
 const KOA_BODY_UNPARSED = Symbol.for('unparsedBody');
 
@@ -36,8 +44,12 @@ const KOA_BODY_UNPARSED = Symbol.for('unparsedBody');
  * Creates the Koa middleware that answers Together AI webhook deliveries.
  *
  * It reads the raw request stream (up to `webhooks.maxBodyBytes`, 413 past it), or uses the raw
- * body a parser kept (`ctx.request.rawBody`). When a parser consumed the body and kept nothing
- * raw, it answers 500 and reports, through the receiver's `onError`, how to fix the route.
+ * body a parser kept (`ctx.request.rawBody`). That kept body is decoded text: when it fails with
+ * `signature_mismatch`, the answer stays 401 and `onError` (phase `adapter`) is told that the
+ * decoding may be the cause and how to avoid it. When a parser consumed the body and kept nothing
+ * raw, it answers 500 and reports, through the receiver's `onError`, how to fix the route. A
+ * client that goes away mid-body is reported through `onError` (a `ClientAbortedError`, phase
+ * `adapter`); nothing is set on `ctx` and nothing is thrown to Koa's error handling.
  *
  * @param webhooks - the receiver from `createWebhooks()`, with its handlers
  * @param options - an optional `onResult` hook
@@ -60,7 +72,14 @@ const KOA_BODY_UNPARSED = Symbol.for('unparsedBody');
 export function togetherWebhooks(webhooks: Webhooks, options: TogetherWebhooksOptions = {}): TogetherWebhooksMiddleware {
   const { onResult } = options;
   return async (ctx) => {
-    const result = await nodeWebhookResult(webhooks, ctx.req, keptBody(ctx.request), PARSED_BODY_FIX);
+    const kept = keptBody(ctx.request);
+    const result = await nodeAdapterResult(webhooks, ctx.req, kept, PARSED_BODY_FIX);
+    // The client went away mid-body: already reported; Koa writes nothing to a closed socket.
+    if (result === undefined) return;
+    // Parsers decode before keeping the text (iconv strips a BOM, replaces invalid UTF-8).
+    if (typeof kept === 'string' && result.outcome === 'rejected' && result.body.error === 'signature_mismatch') {
+      webhooks.reportError(new Error(DECODED_BODY_MISMATCH), { phase: 'adapter', outcome: 'rejected' });
+    }
     onResult?.(result, ctx);
     ctx.status = result.status;
     ctx.set(result.headers);

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Webhooks } from '@x/together-webhooks-core';
-import { nodeWebhookResult, writeResult } from '@x/together-webhooks-node-http';
+import { nodeAdapterResult, writeResult } from '@x/together-webhooks-node-http';
 
 /** The part of a `NextApiRequest` the handler uses. */
 export type ApiRequest = IncomingMessage & { body?: unknown };
@@ -21,7 +21,8 @@ const BODY_PARSER_FIX =
  * Creates a Pages Router API route. Next.js's body parser must be off for the route (`export
  * const config = { api: { bodyParser: false } }`): the handler reads the raw stream itself, up
  * to `maxBodyBytes` (413 past it). Left on, the parsed body gives a 500 and an `onError` report
- * naming that setting.
+ * naming that setting. A client that goes away mid-body is reported through `onError` (a
+ * `ClientAbortedError`, phase `adapter`) and the handler resolves without writing anything.
  *
  * @param webhooks - the receiver from `createWebhooks()`, with its handlers
  * @returns the handler to export as the route's default
@@ -40,7 +41,8 @@ const BODY_PARSER_FIX =
  */
 export function createApiHandler(webhooks: Webhooks): ApiHandler {
   return async (req, res) => {
-    const result = await nodeWebhookResult(webhooks, req, req.body, BODY_PARSER_FIX);
-    writeResult(res, result);
+    const result = await nodeAdapterResult(webhooks, req, req.body, BODY_PARSER_FIX);
+    // The client went away mid-body: already reported, and there is no one to answer.
+    if (result !== undefined) writeResult(res, result);
   };
 }

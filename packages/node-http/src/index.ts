@@ -3,7 +3,8 @@
  * raw-body reader for Node streams, the answers an adapter decides itself, and the response
  * writer. Not published.
  */
+export { ClientAbortedError } from './client-aborted.js';
 export { readRawBody } from './read-body.js';
-export { nodeWebhookResult, type NodeRequest } from './node-request.js';
+export { nodeAdapterResult, nodeWebhookResult, type NodeRequest } from './node-request.js';
 export { misconfiguredResult, payloadTooLargeResult } from './results.js';
 export { writeResult } from './write-result.js';

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { WebhookVerificationError, type WebhookResult, type Webhooks } from '@x/together-webhooks-core';
+import { ClientAbortedError } from './client-aborted.js';
 import { readRawBody } from './read-body.js';
 import { misconfiguredResult, payloadTooLargeResult } from './results.js';
 
@@ -18,8 +19,8 @@ export type NodeRequest = IncomingMessage;
  * @param parserBody - what a body parser that ran before left (`req.body`, Koa's `rawBody`), if any:
  *   bytes or text are the body as received; anything else means the raw bytes are gone
  * @param fix - the message reported when a parser consumed the body: how to fix the route
- * @returns the answer to write back; never rejects for anything a sender sends (a stream
- *   failure, such as the client going away mid-body, rejects)
+ * @returns the answer to write back; never rejects for anything a sender sends (the client
+ *   going away mid-body rejects with a {@link ClientAbortedError}: see {@link nodeAdapterResult})
  */
 export function nodeWebhookResult(
   webhooks: Webhooks,
@@ -44,4 +45,29 @@ export function nodeWebhookResult(
 // Something read the stream to its end before us (the test on-finished and body-parser use).
 function isConsumed(req: NodeRequest): boolean {
   return req.readableEnded || (req.complete && !req.readable);
+}
+
+/**
+ * {@link nodeWebhookResult} for an adapter: a client that went away mid-body is not the app's
+ * error, so it is reported through `onError` (a {@link ClientAbortedError}, phase `adapter`,
+ * outcome `failed`) and resolves `undefined`: the adapter writes nothing to the socket that is
+ * gone and raises nothing to the framework (no error handler runs, no stack is printed).
+ *
+ * @param webhooks - the receiver
+ * @param req - the request
+ * @param parserBody - what a body parser that ran before left, if any
+ * @param fix - the message reported when a parser consumed the body
+ * @returns the answer to write back, or `undefined` when there is no one to answer
+ */
+export function nodeAdapterResult(
+  webhooks: Webhooks,
+  req: NodeRequest,
+  parserBody: unknown,
+  fix: string,
+): Promise<WebhookResult | undefined> {
+  return nodeWebhookResult(webhooks, req, parserBody, fix).catch((error: unknown) => {
+    if (!(error instanceof ClientAbortedError)) throw error;
+    webhooks.reportError(error, { phase: 'adapter', outcome: 'failed' });
+    return undefined;
+  });
 }

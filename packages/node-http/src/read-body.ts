@@ -3,6 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { WebhookVerificationError } from '@x/together-webhooks-core';
+import { ClientAbortedError } from './client-aborted.js';
 
 const DIGITS = /^[0-9]+$/;
 
@@ -10,7 +11,8 @@ const DIGITS = /^[0-9]+$/;
  * Reads `req`'s body as bytes. Rejects with a `payload_too_large` {@link WebhookVerificationError}
  * as soon as the body is known to exceed `maxBytes`: from `content-length` before reading
  * anything, or at the first chunk past the limit, after which the stream is left paused (the
- * rest is never buffered). Chunks are kept as bytes and joined once.
+ * rest is never buffered). Chunks are kept as bytes and joined once. Rejects with a
+ * {@link ClientAbortedError} when the client goes away before the body ends.
  *
  * @param req - the request, not yet read by anything else
  * @param maxBytes - the largest body accepted
@@ -44,7 +46,7 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Uin
     // No 'error' listener: Node emits a request's 'error' only to listeners, and 'close' always
     // follows, so a client that goes away mid-body shows as 'close' without 'end'.
     req.on('close', () => {
-      if (!ended) reject(new Error('the request was closed before its body was read'));
+      if (!ended) reject(new ClientAbortedError());
     });
   });
 }

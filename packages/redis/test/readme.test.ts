@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Webhooks } from '@x/together-webhooks-core';
 import { createSignedDelivery, createTestEvent } from '@x/together-webhooks-core/testing';
@@ -17,6 +20,10 @@ function example(name: string): string {
   writeFileSync(file, block);
   return file;
 }
+
+// Far more than the kit needs (its leases and retentions wait out about 3 s): past it, the example
+// left something open and would never exit.
+const EXIT_DEADLINE_MS = 30_000;
 
 describe.skipIf(!redisServerAvailable)('the README examples run as written', () => {
   let server: RedisServer;
@@ -47,5 +54,22 @@ describe.skipIf(!redisServerAvailable)('the README examples run as written', () 
     } finally {
       await close(module);
     }
+  });
+
+  it('the conformance example, run as its own process against the build, passes and exits by itself', async () => {
+    // An ES module file in the package, so its imports resolve as in an app (the package by name, its dist).
+    const { code } = await transform(readFileSync(example('conformance'), 'utf8'), { loader: 'ts', format: 'esm' });
+    const file = fileURLToPath(new URL('./.tmp/readme-conformance.mjs', import.meta.url));
+    writeFileSync(file, code);
+    const child = spawn(process.execPath, [file], { env: { ...process.env, REDIS_URL: server.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = setTimeout(() => child.kill('SIGKILL'), EXIT_DEADLINE_MS);
+    const [exitCode, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    clearTimeout(deadline);
+    expect(signal, `still running after ${EXIT_DEADLINE_MS} ms (a client left open?); output:\n${output}`).toBeNull();
+    expect(exitCode, output).toBe(0);
+    expect(output).toMatch(/all \d+ checks passed/);
   });
 });

@@ -27,6 +27,61 @@ export interface HttpDeliveryOptions {
 // Statuses after which the same request may succeed later (RFC 9110; 409 is the pipeline's in_progress).
 const retryable = (status: number): boolean => status === 408 || status === 409 || status === 425 || status === 429 || status >= 500;
 
+// Of an answer that is not 2xx, only this much is read: the pipeline's JSON answer is far smaller.
+const ANSWER_LIMIT_BYTES = 4096;
+// What an `outcome` or `error` code looks like (`rejected`, `signature_mismatch`): anything else
+// the receiver put there (text, a secret, a signature) is never copied into an error message.
+const CODE = /^[a-z]+(?:_[a-z]+){0,4}$/;
+const code = (value: unknown, secret: string): string | undefined =>
+  typeof value === 'string' && value.length <= 40 && CODE.test(value) && !value.includes(secret) ? value : undefined;
+
+/**
+ * What the receiver said about a refused delivery, from the pipeline's JSON answer
+ * `{ ok, outcome, error?, message? }`: `"rejected (signature_mismatch)"`, `"store_unavailable"`, or
+ * `""` when the answer is not that shape. Reads at most {@link ANSWER_LIMIT_BYTES}, never throws.
+ */
+async function answerSummary(response: Response, secret: string): Promise<string> {
+  const text = await boundedText(response, ANSWER_LIMIT_BYTES);
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    return '';
+  }
+  if (typeof answer !== 'object' || answer === null) return '';
+  const outcome = code((answer as Record<string, unknown>)['outcome'], secret);
+  const error = code((answer as Record<string, unknown>)['error'], secret);
+  return [outcome, error === undefined ? undefined : `(${error})`].filter((part) => part !== undefined).join(' ');
+}
+
+// The body as text if it is at most `limit` bytes, else ''; the rest of a longer one is not downloaded.
+async function boundedText(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) return '';
+      chunks.push(value);
+    }
+  } catch {
+    return '';
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 /** A POSTing, signing, retrying {@link Delivery}; options already validated. @internal */
 export function httpDelivery(options: Required<Omit<HttpDeliveryOptions, 'url'>> & { url: URL }): Delivery {
   const { url, secret, maxAttempts, baseDelayMs, maxDelayMs, timeoutMs, headers } = options;
@@ -35,6 +90,7 @@ export function httpDelivery(options: Required<Omit<HttpDeliveryOptions, 'url'>>
       const body = JSON.stringify(event);
       let lastError: unknown;
       let lastStatus: number | undefined;
+      let lastAnswer = '';
       let attempts = 0;
       while (attempts < maxAttempts && !signal.aborted) {
         attempts += 1;
@@ -53,10 +109,14 @@ export function httpDelivery(options: Required<Omit<HttpDeliveryOptions, 'url'>>
             headers: { ...headers, 'content-type': 'application/json', ...signature },
             signal: attempt.signal,
           });
-          await response.arrayBuffer().catch(() => undefined);
-          if (response.ok) return { delivered: true };
+          if (response.ok) {
+            await response.arrayBuffer().catch(() => undefined);
+            return { delivered: true };
+          }
           lastStatus = response.status;
-          lastError = new Error(`the receiver answered ${response.status}`);
+          const summary = await answerSummary(response, secret);
+          lastAnswer = summary === '' ? `${response.status}` : `${response.status} ${summary}`;
+          lastError = new Error(`the receiver answered ${lastAnswer}`);
           again = retryable(response.status);
           wait = retryAfterMs(response.headers.get('retry-after'));
         } catch (error) {
@@ -70,7 +130,7 @@ export function httpDelivery(options: Required<Omit<HttpDeliveryOptions, 'url'>>
         const delay = Math.min(maxDelayMs, Math.max(fullJitter(attempts - 1, baseDelayMs, maxDelayMs), wait ?? 0));
         if (!(await sleep(delay, signal))) break;
       }
-      const reason = lastStatus === undefined ? 'could not reach it' : `last answer ${lastStatus}`;
+      const reason = lastStatus === undefined ? 'could not reach it' : `last answer ${lastAnswer}`;
       const error = new WatchDeliveryError(
         `delivery of ${event.id} to ${url.origin}${url.pathname} failed after ${attempts} attempt(s) (${reason}); it is offered again next poll`,
         { eventId: event.id, attempts, ...(lastStatus === undefined ? {} : { status: lastStatus }), cause: lastError },

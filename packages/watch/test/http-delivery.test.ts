@@ -1,5 +1,8 @@
-import { memoryStore, verify } from '@x/together-webhooks-core';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { memoryStore, verify, type TogetherEvent } from '@x/together-webhooks-core';
 import { describe, expect, it } from 'vitest';
+import { httpDelivery } from '../src/http-delivery.js';
 import { WatchDeliveryError } from '../src/index.js';
 import { errors, fakeApi, onCleanup, receiver, sleep, waitFor, watcher } from './helpers.js';
 import { startReceiver } from './receiver-server.js';
@@ -88,6 +91,8 @@ describe('forwarding as signed webhook deliveries over HTTP', () => {
     expect(server.deliveries.map((delivery) => delivery.status)).toEqual([401]);
     await waitFor(() => seen.list.length >= 3, 'the delivery offered again on later rounds');
     expect(seen.list.every(([error]) => (error as WatchDeliveryError).status === 401)).toBe(true);
+    // The receiver's rejection code says which check failed.
+    expect((seen.list[0]![0] as Error).message).toMatch(/\(last answer 401 rejected \(signature_mismatch\)\); it is offered again/);
     expect(rx.handled).toHaveLength(0);
   });
 
@@ -123,5 +128,60 @@ describe('forwarding as signed webhook deliveries over HTTP', () => {
     const envelope = JSON.parse(bodies[0]!) as Record<string, unknown>;
     expect(Object.keys(envelope)).toEqual(['id', 'type', 'created', 'data']);
     expect(envelope).toMatchObject({ id: 'batch:b1:VALIDATING', type: 'batch.created', data: { id: 'b1', status: 'VALIDATING' } });
+  });
+});
+
+describe("a refused delivery's error names what the receiver answered, from a bounded read it never trusts", () => {
+  const event: TogetherEvent = { id: 'batch:b1:FAILED', type: 'batch.failed', created: '2026-01-15T10:30:00.000Z', data: { id: 'b1' } };
+  const signatureLike = 'a'.repeat(64);
+
+  /** Answers every POST with `status` and `body` (a string, or `bytes` of filler). */
+  async function answering(status: number, body: string | { bytes: number }, contentType = 'application/json') {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(status, { 'content-type': contentType });
+        if (typeof body === 'string') res.end(body);
+        else res.end('{"outcome":"rejected","error":"signature_mismatch","pad":"' + 'x'.repeat(body.bytes) + '"}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    onCleanup(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/together`);
+  }
+
+  async function failureMessage(url: URL): Promise<string> {
+    const delivery = httpDelivery({ url, secret: SECRET, maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 5_000, headers: {} });
+    const result = await delivery.send(event, new AbortController().signal);
+    expect(result.delivered).toBe(false);
+    const error = (result as { error: WatchDeliveryError }).error;
+    expect(error).toBeInstanceOf(WatchDeliveryError);
+    return error.message;
+  }
+
+  it.each<[string, number, string | { bytes: number }, string]>([
+    [
+      'a rejection: outcome and code, never the message',
+      401,
+      JSON.stringify({ ok: false, outcome: 'rejected', error: 'signature_mismatch', message: 'the body was changed before verification' }),
+      'last answer 401 rejected (signature_mismatch)',
+    ],
+    ['an outcome without a code', 503, JSON.stringify({ ok: false, outcome: 'store_unavailable' }), 'last answer 503 store_unavailable'],
+    ['an answer that is not JSON', 401, '<h1>Unauthorized</h1>', 'last answer 401)'],
+    ['JSON that is not an object', 401, '"rejected"', 'last answer 401)'],
+    ['fields that are not codes (text, a secret, a signature)', 401, JSON.stringify({ outcome: 'Nope, try again', error: `whsec_${signatureLike}` }), 'last answer 401)'],
+    ['a code field holding a signature', 401, JSON.stringify({ outcome: 'rejected', error: signatureLike }), 'last answer 401 rejected)'],
+    ['a code field echoing the secret', 401, JSON.stringify({ outcome: 'rejected', error: SECRET }), 'last answer 401 rejected)'],
+    ['an answer larger than the bound (only its start is read)', 401, { bytes: 1 << 20 }, 'last answer 401)'],
+  ])('%s', async (_case, status, body, expected) => {
+    const message = await failureMessage(await answering(status, body));
+    expect(message).toContain(`(${expected}`);
+    expect(message).not.toContain('whsec_');
+    expect(message).not.toContain(signatureLike);
+    expect(message).not.toContain('changed before verification');
+    expect(message).not.toContain(SECRET);
   });
 });

@@ -1,0 +1,60 @@
+import { createServer, request, type Server } from 'node:http';
+import express5 from 'express';
+import express4 from 'express4';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createWebhooks, memoryStore, type WebhookErrorContext } from '@x/together-webhooks-core';
+import { TEST_SECRET, close, listen, post, signedDelivery } from '@x/together-webhooks-node-http/testing';
+import { togetherWebhooks } from '../src/index.js';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(servers.splice(0).map(close));
+});
+
+/** Sends the headers and half of a 1000-byte body, waits until `arrived` settles, then destroys the socket. */
+async function sendHalfThenVanish(url: string, arrived: Promise<void>): Promise<void> {
+  const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000' } });
+  req.on('error', () => undefined);
+  req.write(new Uint8Array(500).fill(0x20));
+  await arrived;
+  req.destroy();
+}
+
+describe.each([
+  ['Express 5', express5],
+  ['Express 4', express4],
+])('%s: a client that goes away mid-body', (_name, express) => {
+  it('is reported once through onError (phase adapter), prints nothing, and the server keeps serving', async () => {
+    const errors: { error: unknown; context: WebhookErrorContext }[] = [];
+    const webhooks = createWebhooks({ secret: TEST_SECRET, store: memoryStore(), onError: (error, context) => errors.push({ error, context }) });
+    webhooks.on('fine_tune.completed', () => undefined);
+    const app = express();
+    // Express's final handler prints an error's stack unless env is 'test', which vitest sets.
+    app.set('env', 'development');
+    let arrive = (): void => undefined;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    app.use((_req, _res, next) => {
+      arrive();
+      next();
+    });
+    app.post('/webhooks', togetherWebhooks(webhooks));
+    const server = createServer(app);
+    servers.push(server);
+    const url = `${await listen(server)}/webhooks`;
+    const consoleError = vi.spyOn(console, 'error');
+    const stderr = vi.spyOn(process.stderr, 'write');
+
+    await sendHalfThenVanish(url, arrived);
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(errors[0]!.context).toEqual({ phase: 'adapter', outcome: 'failed' });
+    expect(errors[0]!.error).toMatchObject({ name: 'ClientAbortedError' });
+
+    const delivery = signedDelivery();
+    const answer = await post(url, delivery.body, delivery.headers);
+    expect(answer.body).toEqual({ ok: true, outcome: 'processed', id: delivery.id });
+    expect(errors).toHaveLength(1);
+    expect(consoleError).not.toHaveBeenCalled();
+    expect(stderr).not.toHaveBeenCalled();
+  });
+});
