@@ -1,18 +1,16 @@
 import { createWebhooks, memoryStore } from '@x/together-webhooks-core';
 
-/** DEV ONLY: the secret used when TOGETHER_WEBHOOK_SECRET is unset. Never use it in production. */
-export const DEV_SECRET = 'whsec_dev_only_do_not_use_in_production';
-
-const secret = process.env.TOGETHER_WEBHOOK_SECRET ?? DEV_SECRET;
-if (secret === DEV_SECRET) console.warn('TOGETHER_WEBHOOK_SECRET is not set: using the DEV-ONLY secret. Never deploy with it.');
-
 /**
- * The receiver every route shares. Each Next.js runtime (nodejs, edge) and router loads its own
+ * The receiver every route shares. Set TOGETHER_WEBHOOK_SECRET where the app runs; the build needs
+ * none. Each Next.js runtime (nodejs, edge) and router loads its own
  * copy of this module, so each has its own memory store: use the Redis store to deduplicate
  * across them, and across instances.
  */
 export const webhooks = createWebhooks({
-  secret,
+  // Read at the first delivery, not when the module loads: `next build` loads route modules to
+  // collect their configuration, and must succeed without the secret. A delivery that finds it
+  // unset answers 500 and logs why.
+  secret: () => process.env.TOGETHER_WEBHOOK_SECRET,
   store: memoryStore(),
   onError: (error, { phase, event }) => {
     console.error(`webhook error in ${phase}${event ? ` (${event.id})` : ''}: ${String(error)}`);

@@ -40,7 +40,25 @@ const messages: Readonly<Record<WebhookVerificationErrorCode, string>> = {
 };
 
 /**
- * Thrown by `verify` and `verifySync` when a delivery must be rejected.
+ * Makes `instanceof` hold for an error made by any build of this package (ESM, CJS, portable):
+ * an app that loads two builds (an ESM core beside a CJS adapter, the dual-package hazard) has
+ * two classes of each name, and a plain prototype check fails between them. Instances are marked
+ * with a registered symbol, which every build and realm shares; a subclass keeps the plain check.
+ * @internal
+ */
+export function isBranded(cls: { prototype: object }, brand: symbol, value: unknown): boolean {
+  // Only the branded class's own prototype carries the brand getter: a subclass checks as usual.
+  // (Not compared with the class itself: a class that names itself in a static method gets
+  // renamed by the bundler, and its errors would print as `_Name`.)
+  if (!Object.prototype.hasOwnProperty.call(cls.prototype, brand)) return Function.prototype[Symbol.hasInstance].call(cls, value);
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+const VERIFICATION_ERROR = /* @__PURE__ */ Symbol.for('@x/together-webhooks-core.WebhookVerificationError');
+
+/**
+ * Thrown by `verify` and `verifySync` when a delivery must be rejected. `instanceof` holds for
+ * errors made by any build of the package (ESM, CJS, portable), so mixing builds is safe.
  *
  * @example
  * ```ts
@@ -60,6 +78,16 @@ export class WebhookVerificationError extends Error {
   readonly code: WebhookVerificationErrorCode;
   /** The HTTP status to answer: 401, 400 or 413. */
   readonly status: 400 | 401 | 413;
+
+  /** Recognises instances of every build of the package (see {@link isBranded}). */
+  static override [Symbol.hasInstance](value: unknown): value is WebhookVerificationError {
+    return isBranded(this, VERIFICATION_ERROR, value);
+  }
+
+  /** The mark every build recognises; on the prototype, so an error costs nothing more. @internal */
+  get [VERIFICATION_ERROR](): true {
+    return true;
+  }
 
   /**
    * @param code - the reason; also picks the status

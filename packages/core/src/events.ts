@@ -163,15 +163,36 @@ export interface TogetherEventOf<T extends TogetherEventType> {
   data: TogetherEventDataMap[T];
 }
 
+/** An event whose type is in the catalog: a discriminated union on `type`. */
+export type KnownTogetherEvent = { [T in TogetherEventType]: TogetherEventOf<T> }[TogetherEventType];
+
+declare const unknownEventType: unique symbol;
+
+/**
+ * The `type` of an event newer than this SDK's catalog: a string, readable as one. It is marked
+ * so that TypeScript never takes it for a catalog type in a comparison, which keeps
+ * `event.type === 'fine_tune.completed'` narrowing `event.data`. (Typed in the catalog's dotted
+ * form; a type without a dot is delivered the same way.)
+ */
+export type UnknownEventType = `${string}.${string}` & { readonly [unknownEventType]: 'not in the catalog' };
+
+/** An event whose type is not in this SDK's catalog (forward compatibility): delivered, never rejected. */
+export interface UnknownTogetherEvent {
+  /** Unique per event: the idempotency key. */
+  id: string;
+  type: UnknownEventType;
+  /** ISO 8601, passed through as sent. */
+  created: string;
+  data: Record<string, unknown>;
+}
+
 /**
  * A verified event: a discriminated union on `type`, so `if (event.type === 'fine_tune.completed')`
- * narrows `event.data` to a {@link FineTuneJob}.
- *
- * Types newer than this SDK are still delivered (forward compatibility) with `data` an object;
- * TypeScript cannot describe them inside a union that narrows, so a `switch` over `event.type`
- * must keep a `default` branch that tolerates them (use {@link isTogetherEventType} there).
+ * narrows `event.data` to a {@link FineTuneJob}. Types newer than this SDK are delivered too, as
+ * an {@link UnknownTogetherEvent}: after `if (!isTogetherEventType(event.type))`, `event.type`
+ * is a string and `event.data` an object.
  */
-export type TogetherEvent = { [T in TogetherEventType]: TogetherEventOf<T> }[TogetherEventType];
+export type TogetherEvent = KnownTogetherEvent | UnknownTogetherEvent;
 
 /** One line on each catalog type, for tools and documentation. */
 export const eventCatalog: Readonly<Record<TogetherEventType, string>> = {

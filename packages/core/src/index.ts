@@ -16,10 +16,13 @@ export {
   type FineTuneEventEntry,
   type FineTuneJob,
   type FineTuneStatus,
+  type KnownTogetherEvent,
   type TogetherEvent,
   type TogetherEventDataMap,
   type TogetherEventOf,
   type TogetherEventType,
+  type UnknownEventType,
+  type UnknownTogetherEvent,
   type VideoJob,
   type VideoStatus,
 } from './events.js';
@@ -38,7 +41,8 @@ export {
   type Webhooks,
   type WebhooksOptions,
 } from './pipeline.js';
-export { LeaseLostError } from './lease.js';
+export { createLeaseKeeper, LeaseLostError, type HeldLease, type HoldOptions, type LeaseKeeper, type LeaseKeeperOptions } from './lease.js';
+export { boundedStoreCall, StoreTimeoutError } from './store-call.js';
 export type { WebhookOutcome, WebhookResponseBody, WebhookResult } from './result.js';
 export type { ClaimResult, IdempotencyStore } from './store.js';
 export { memoryStore, type MemoryStoreOptions } from './stores/memory.js';

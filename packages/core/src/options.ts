@@ -56,8 +56,12 @@ export function numberOption(value: unknown, name: string, fallback: number): nu
 export const NOW_ERROR = 'now must be a function returning epoch milliseconds';
 
 /** Checked verification settings. @internal */
-export interface ResolvedVerifyOptions {
+export interface ResolvedVerifyOptions extends ResolvedVerifyLimits {
   secrets: readonly string[];
+}
+
+/** Checked verification settings other than the secret. @internal */
+export interface ResolvedVerifyLimits {
   toleranceSeconds: number;
   maxBodyBytes: number;
   now: () => number;
@@ -65,11 +69,17 @@ export interface ResolvedVerifyOptions {
 
 /** Validates `options` once and fills in the defaults. @internal */
 export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOptions {
+  const { toleranceSeconds, maxBodyBytes, now } = resolveVerifyLimits(options);
+  // Spelled out rather than spread: verify() resolves its options on every call.
+  return { secrets: secretList(options.secret), toleranceSeconds, maxBodyBytes, now };
+}
+
+/** Validates every option but the secret (which a receiver may read later) and fills in the defaults. @internal */
+export function resolveVerifyLimits(options: Omit<VerifyOptions, 'secret'>): ResolvedVerifyLimits {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a secret');
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError(NOW_ERROR);
   return {
-    secrets: secretList(options.secret),
     toleranceSeconds: numberOption(options.toleranceSeconds, 'toleranceSeconds', DEFAULT_TOLERANCE_SECONDS),
     maxBodyBytes: numberOption(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
     now,

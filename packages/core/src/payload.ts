@@ -9,7 +9,8 @@ import type { TogetherEvent } from './events.js';
  * Parses and checks the envelope: `id` and `type` non-empty strings, `data` an object. Other
  * fields, `created` included, pass through as sent; unknown types are kept, not rejected. One
  * message covers every failure (it names each requirement): an invalid envelope is the sender's
- * bug, and a message per case would cost every bundle its text.
+ * bug, and a message per case would cost every bundle its text. A leading byte order mark is
+ * kept by both builds' decoders, so JSON.parse rejects it alike in both.
  * @internal
  */
 export function parseEvent(text: string): TogetherEvent {

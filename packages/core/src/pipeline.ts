@@ -2,11 +2,13 @@
  * @module pipeline — `createWebhooks`: verify a delivery, claim its event id in the idempotency
  * store, run the matching handlers once, and answer with the status the sender should see.
  */
+import { logReportedError } from './error-log.js';
 import { WebhookVerificationError } from './errors.js';
 import type { TogetherEvent, TogetherEventOf, TogetherEventType } from './events.js';
 import { createLeaseKeeper, type HeldLease } from './lease.js';
-import { numberOption, resolveVerifyOptions } from './options.js';
+import { numberOption, resolveVerifyLimits, secretList, type ResolvedVerifyOptions } from './options.js';
 import { rejectedResult, resultFor, STORE_RETRY_AFTER_SECONDS, type WebhookOutcome, type WebhookResult } from './result.js';
+import { boundedStoreCall } from './store-call.js';
 import type { ClaimResult, IdempotencyStore } from './store.js';
 import { verifyWithResolvedOptions, type WebhookInput } from './verify.js';
 
@@ -37,8 +39,12 @@ export interface WebhookErrorContext {
 
 /** Options of {@link createWebhooks}. */
 export interface WebhooksOptions {
-  /** The webhook secret, or several during a rotation. */
-  secret: string | readonly string[];
+  /**
+   * The webhook secret, or several during a rotation; or a function returning it, read at the
+   * first delivery, so that a build step that loads the module without the secret (`next build`)
+   * succeeds. A delivery that finds no secret then answers 500 and is reported, never 401.
+   */
+  secret: string | readonly string[] | (() => string | readonly string[] | undefined);
   /** Where claims and completions are recorded. Without one, nothing is deduplicated. */
   store?: IdempotencyStore;
   /** Replay window in seconds, both directions. Default 300. */
@@ -47,14 +53,19 @@ export interface WebhooksOptions {
   maxBodyBytes?: number;
   /** How long a claim holds before another delivery may take it over; renewed every third. Default 60 000. */
   leaseMs?: number;
-  /** How long a processed event id is remembered, in seconds. Default 7 days. */
+  /** How long a processed event id is remembered, in seconds; more than 0. Default 7 days. */
   retentionSeconds?: number;
+  /**
+   * Longest any one store call may take before it counts as failed (claim: 503; renewal: a
+   * failed renewal; completion: reported, answered 200). At most `leaseMs`. Default `leaseMs / 3`.
+   */
+  storeTimeoutMs?: number;
   /** Prefix of store keys, `<keyPrefix><event id>`. Default `together:event:`. */
   keyPrefix?: string;
   /**
    * Receives handler errors, store failures and configuration mistakes, for logging. The only
    * place their details go: response bodies never carry them. Must not throw (if it does, the
-   * error is ignored).
+   * error is ignored). Default: one line each on `console.error`, with the phase and event id.
    */
   onError?: (error: unknown, context: WebhookErrorContext) => void;
   /** Current time in milliseconds since the epoch; for tests. */
@@ -108,23 +119,40 @@ const DEFAULT_KEY_PREFIX = 'together:event:';
 export function createWebhooks(options: WebhooksOptions): Webhooks {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a secret');
   // Checked once here: a misconfiguration throws at construction, and handle() skips the checks.
-  const verifyOptions = resolveVerifyOptions(options);
+  const limits = resolveVerifyLimits(options);
+  const readSecret = typeof options.secret === 'function' ? options.secret : undefined;
+  let verifyOptions: ResolvedVerifyOptions | undefined = readSecret ? undefined : { ...limits, secrets: secretList(options.secret) };
   const leaseMs = numberOption(options.leaseMs, 'leaseMs', DEFAULT_LEASE_MS);
   if (leaseMs < 3) throw new RangeError('leaseMs must be at least 3 milliseconds');
   const retentionMs = numberOption(options.retentionSeconds, 'retentionSeconds', DEFAULT_RETENTION_SECONDS) * 1000;
+  // Every store refuses a retention of 0 (nothing to remember), so refuse it here, before any delivery.
+  if (retentionMs <= 0) throw new RangeError('retentionSeconds must be more than 0');
+  const storeTimeoutMs = numberOption(options.storeTimeoutMs, 'storeTimeoutMs', leaseMs / 3);
+  if (storeTimeoutMs <= 0 || storeTimeoutMs > leaseMs) throw new RangeError('storeTimeoutMs must be more than 0 and at most leaseMs');
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof keyPrefix !== 'string') throw new TypeError('keyPrefix must be a string');
   const store = options.store;
   if (store !== undefined) assertStore(store);
-  const onError = options.onError;
-  const leases = store && createLeaseKeeper(store, leaseMs);
+  const onError = options.onError ?? logReportedError;
+  if (typeof onError !== 'function') throw new TypeError('onError must be a function');
+  const leases = store && createLeaseKeeper(store, { leaseMs, storeTimeoutMs });
+
+  // The secret, read once when the receiver was given a function for it.
+  const currentVerifyOptions = (): ResolvedVerifyOptions => {
+    if (verifyOptions) return verifyOptions;
+    const secret = readSecret!();
+    if (secret === undefined || secret === '') {
+      throw new TypeError('the secret function returned no secret: set the variable it reads (such as TOGETHER_WEBHOOK_SECRET) where the app runs');
+    }
+    return (verifyOptions = { ...limits, secrets: secretList(secret) });
+  };
 
   const typed = new Map<string, AnyWebhookHandler[]>();
   const any: AnyWebhookHandler[] = [];
 
   const report = (error: unknown, context: WebhookErrorContext): void => {
     try {
-      onError?.(error, context);
+      onError(error, context);
     } catch {
       // A logging hook that throws must not change the answer the sender gets.
     }
@@ -157,9 +185,10 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     if (!store) return processWithoutStore(event, handlers);
 
     const key = keyPrefix + event.id;
+    const sentAt = leases!.now();
     let claim: ClaimResult;
     try {
-      claim = checkClaim(await store.claim(key, leaseMs));
+      claim = checkClaim(await boundedStoreCall(store.claim(key, leaseMs), storeTimeoutMs, 'claim'));
     } catch (error) {
       report(error, { phase: 'claim', outcome: 'store_unavailable', event });
       return resultFor('store_unavailable', event, { retryAfterMs: STORE_RETRY_AFTER_SECONDS * 1000, error });
@@ -168,14 +197,17 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     if (claim.state === 'in_progress') return resultFor('in_progress', event, { retryAfterMs: claim.retryAfterMs });
 
     const { token } = claim;
-    const lease = leases!.hold(key, token, (error) => report(error, { phase: 'renew', outcome: 'in_progress', event }));
+    const lease = leases!.hold(key, token, {
+      sentAt,
+      onRenewError: (error) => report(error, { phase: 'renew', outcome: 'in_progress', event }),
+    });
     try {
       await runHandlers(handlers, event, new LeasedContext(lease));
     } catch (error) {
       lease.stop();
       report(error, { phase: 'handler', outcome: 'failed', event });
       try {
-        await store.release(key, token);
+        await boundedStoreCall(store.release(key, token), storeTimeoutMs, 'release');
       } catch (releaseError) {
         // The lease lapses on its own; the sender's retry then takes the event over.
         report(releaseError, { phase: 'release', outcome: 'failed', event });
@@ -184,7 +216,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     }
     lease.stop();
     try {
-      if (!(await store.complete(key, token, retentionMs))) {
+      if (!(await boundedStoreCall(store.complete(key, token, retentionMs), storeTimeoutMs, 'complete'))) {
         report(new Error(`the claim on ${key} was lost before completion: a later delivery may run the handlers again`), {
           phase: 'complete',
           outcome: 'processed',
@@ -199,7 +231,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   };
 
   const webhooks: Webhooks = {
-    maxBodyBytes: verifyOptions.maxBodyBytes,
+    maxBodyBytes: limits.maxBodyBytes,
     on(type, handler) {
       const types: readonly string[] = typeof type === 'string' ? [type] : type;
       if (typeof handler !== 'function') throw new TypeError('handler must be a function');
@@ -219,7 +251,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     async handle(input) {
       let event: TogetherEvent;
       try {
-        event = await verifyWithResolvedOptions(input, verifyOptions);
+        event = await verifyWithResolvedOptions(input, verifyOptions ?? currentVerifyOptions());
       } catch (error) {
         if (error instanceof WebhookVerificationError) return rejectedResult(error);
         // A TypeError here is the integration's mistake (for example a parsed body): say how to fix it.

@@ -69,11 +69,15 @@ export function resultFor(
   return result;
 }
 
+// The rest of an oversized body is never read: closing the connection stops the client sending
+// it, and keeps the unread bytes from being taken for the next request on a kept-alive socket.
+const TOO_LARGE_HEADERS = { ...JSON_HEADERS, connection: 'close' } as const;
+
 /** The answer for a delivery that failed verification. @internal */
 export function rejectedResult(error: WebhookVerificationError): WebhookResult {
   return {
     status: error.status,
-    headers: { ...JSON_HEADERS },
+    headers: { ...(error.code === 'payload_too_large' ? TOO_LARGE_HEADERS : JSON_HEADERS) },
     body: { ok: false, outcome: 'rejected', error: error.code, message: error.message },
     outcome: 'rejected',
     error,

@@ -125,10 +125,10 @@ describe('body size', () => {
   });
 });
 
-describe('verify() on a Request', () => {
-  const request = (body: BodyInit | null, headers: Record<string, string>, init: RequestInit = {}) =>
-    new Request(URL, { method: 'POST', body, headers, ...init });
+const request = (body: BodyInit | null, headers: Record<string, string>, init: RequestInit = {}) =>
+  new Request(URL, { method: 'POST', body, headers, ...init });
 
+describe('verify() on a Request', () => {
   it('verifies the raw bytes and reads the body once', async () => {
     const delivery = signed(utf8(eventBody({ data: { note: 'Grüße' } })));
     const req = request(toArrayBuffer(delivery.body as Uint8Array), delivery.headers);
@@ -228,5 +228,100 @@ describe('verify() on a Request', () => {
     const req = request(delivery.body as string, { ...delivery.headers, 'content-length': 'lots' });
     expect(req.headers.get('content-length')).toBe('lots');
     expect((await verify(req, options)).id).toBe('evt_01JH7Q8M2K');
+  });
+});
+
+describe('a Request body stream that misbehaves (spec section 10)', () => {
+  const delivery = signed();
+  const streamed = (source: UnderlyingDefaultSource<unknown>) =>
+    request(new ReadableStream(source) as ReadableStream<Uint8Array>, delivery.headers, { duplex: 'half' } as RequestInit);
+
+  it.each([
+    ['an Error', new Error('socket hang up')],
+    ['a RangeError', new RangeError('bad length')],
+    ['a non-Error value', 'boom'],
+  ])('rejects a stream that errors with %s as invalid_payload (400), never the stream error itself', async (_case, reason) => {
+    let sent = false;
+    const req = streamed({
+      pull(controller) {
+        if (!sent) {
+          sent = true;
+          controller.enqueue(utf8('{"id":'));
+        } else controller.error(reason);
+      },
+    });
+    const error = expectCode(await caughtAsync(() => verify(req, options)), 'invalid_payload');
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/could not be read/);
+  });
+
+  it.each([
+    ['strings', () => 'x'.repeat(1024)],
+    ['numbers', () => 42],
+    ['plain objects', () => ({ byteLength: 10 })],
+    ['ArrayBuffers', () => new ArrayBuffer(8)],
+  ])('rejects a stream that yields %s as invalid_payload, buffering nothing more', async (_case, chunk) => {
+    let pulled = 0;
+    const req = streamed({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(chunk());
+      },
+    });
+    expectCode(await caughtAsync(() => verify(req, { ...options, maxBodyBytes: 1024 * 1024 })), 'invalid_payload');
+    expect(pulled).toBeLessThanOrEqual(2);
+  });
+
+  it('counts views of any element type by their bytes, so maxBodyBytes holds', async () => {
+    let pulled = 0;
+    const req = streamed({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Float64Array(8 * 1024)); // 64 KiB each
+      },
+    });
+    expectCode(await caughtAsync(() => verify(req, { ...options, maxBodyBytes: 256 * 1024 })), 'payload_too_large');
+    expect(pulled * 64 * 1024).toBeLessThanOrEqual(256 * 1024 + 3 * 64 * 1024);
+  });
+
+  it('answers an oversized stream at once when its cancel() never settles (Next.js edge runtime)', async () => {
+    const chunk = new Uint8Array(64 * 1024);
+    const req = streamed({
+      pull(controller) {
+        controller.enqueue(chunk);
+      },
+      cancel: () => new Promise<void>(() => undefined),
+    });
+    const started = Date.now();
+    expectCode(await caughtAsync(() => verify(req, { ...options, maxBodyBytes: 128 * 1024 })), 'payload_too_large');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('bodies both builds must decide alike', () => {
+  it('rejects a body that starts with a UTF-8 byte order mark, as bytes and as text, as invalid_payload', () => {
+    const json = eventBody();
+    const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8(json)]);
+    expectCode(caught(() => verifySync(signed(withBom), options)), 'invalid_payload');
+    expectCode(caught(() => verifySync(signed(`\uFEFF${json}`), options)), 'invalid_payload');
+    // Two marks: neither build skips one of them and parses the rest.
+    const twoBoms = new Uint8Array([0xef, 0xbb, 0xbf, ...withBom]);
+    expectCode(caught(() => verifySync(signed(twoBoms), options)), 'invalid_payload');
+  });
+
+  it('refuses a string body with an unpaired surrogate: it would share its signature with other strings', () => {
+    // Both encode to the same UTF-8 bytes (U+FFFD), so one signature would verify two ids.
+    // JSON.stringify would escape a lone surrogate: put it in raw, as a broken decoder would.
+    const a = eventBody({ id: 'evt_LONE' }).replace('LONE', '\uD800');
+    const b = eventBody({ id: 'evt_LONE' }).replace('LONE', '\uDBFF');
+    expect(utf8(a)).toEqual(utf8(b));
+    const headers = sign(utf8(a), { secret: SECRET, timestamp: TIMESTAMP });
+    for (const body of [a, b]) {
+      const error = caught(() => verifySync({ body, headers }, options));
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/unpaired surrogates/);
+    }
+    // Well-formed text with astral characters is fine.
+    expect(verifySync(signed(eventBody({ data: { note: '🚀' } })), options).id).toBe('evt_01JH7Q8M2K');
   });
 });

@@ -8,6 +8,9 @@ import {
   type EvaluationJob,
   type FineTuneJob,
   type HeadersLike,
+  isTogetherEventType,
+  type KnownTogetherEvent,
+  type UnknownTogetherEvent,
   type SignatureHeaders,
   type TogetherEvent,
   type TogetherEventType,
@@ -43,6 +46,40 @@ describe('types', () => {
       }
     };
     expectTypeOf(narrow).parameter(0).toEqualTypeOf<TogetherEvent>();
+  });
+
+  it('give an event whose type is not in the catalog a real type, not never (spec section 12)', () => {
+    const branch = (event: TogetherEvent) => {
+      if (!isTogetherEventType(event.type)) {
+        // What the README recommends: read the type and the data of a type newer than the SDK.
+        expectTypeOf(event.type).toExtend<string>();
+        expectTypeOf(event.type).not.toBeNever();
+        expectTypeOf(event.data).toExtend<object>();
+        const name: string = event.type;
+        return name;
+      }
+      return event.id;
+    };
+    expectTypeOf(branch).returns.toEqualTypeOf<string>();
+    const fallback = (event: TogetherEvent) => {
+      switch (event.type) {
+        case 'batch.completed':
+          expectTypeOf(event.data).toEqualTypeOf<BatchJob>();
+          return 'batch';
+        default:
+          // The default branch of a switch is reachable, with a readable type.
+          expectTypeOf(event.type).toExtend<string>();
+          expectTypeOf(event.type).not.toBeNever();
+          return event.type;
+      }
+    };
+    expectTypeOf(fallback).returns.toExtend<string>();
+    // The union is the catalog's events plus the unknown event; the catalog's narrowing is intact.
+    expectTypeOf<TogetherEvent>().toEqualTypeOf<KnownTogetherEvent | UnknownTogetherEvent>();
+    expectTypeOf<Extract<TogetherEvent, { type: 'fine_tune.completed' }>['data']>().toEqualTypeOf<FineTuneJob>();
+    expectTypeOf<UnknownTogetherEvent['data']>().toEqualTypeOf<Record<string, unknown>>();
+    // A catalog type is never taken for the unknown one.
+    expectTypeOf<'batch.completed'>().not.toExtend<UnknownTogetherEvent['type']>();
   });
 
   it('give sign() the two header names', () => {

@@ -35,8 +35,9 @@ export const alb: EventSource<AlbEvent, AlbResult> = {
       isBase64Encoded: false,
     };
     // The ALB reads the response headers from the field matching the request's mode and ignores the other.
-    if (event.multiValueHeaders) answer.multiValueHeaders = multiValue(result.headers);
-    else answer.headers = result.headers;
+    const headers = responseHeaders(result.headers);
+    if (event.multiValueHeaders) answer.multiValueHeaders = multiValue(headers);
+    else answer.headers = headers;
     return answer;
   },
 };
@@ -49,7 +50,7 @@ export const httpApi: EventSource<HttpApiEvent, HttpApiResult> = {
   toInput: (event) => ({ body: eventBody(event.body, event.isBase64Encoded), headers: eventHeaders(event.headers) }),
   toResult: (result) => ({
     statusCode: result.status,
-    headers: result.headers,
+    headers: responseHeaders(result.headers),
     body: JSON.stringify(result.body),
     isBase64Encoded: false,
   }),
@@ -66,11 +67,21 @@ export const restApi: EventSource<RestApiEvent, RestApiResult> = {
   }),
   toResult: (result) => ({
     statusCode: result.status,
-    headers: result.headers,
+    headers: responseHeaders(result.headers),
     body: JSON.stringify(result.body),
     isBase64Encoded: false,
   }),
 };
+
+// The gateway or load balancer owns the client's connection and has read the whole body before
+// invoking: a hop-by-hop `connection` header (the core's 413 sets it) means nothing here, and
+// API Gateway remaps or refuses it.
+function responseHeaders(headers: Record<string, string>): Record<string, string> {
+  if (!('connection' in headers)) return headers;
+  const rest = { ...headers };
+  delete rest.connection;
+  return rest;
+}
 
 function multiValue(headers: Record<string, string>): Record<string, string[]> {
   const out: Record<string, string[]> = {};

@@ -246,6 +246,9 @@ describe('createLambdaHandler', () => {
     const result = await handler(eventFor({ file: 'alb-base.json', event: (d) => ({ body: base64(d.bytes), isBase64Encoded: true, headers: { 'x-together-signature': d.signature, 'x-together-timestamp': d.timestamp } }), expected: () => ({}) }, delivery));
     expect(result).toMatchObject({ statusCode: 413, statusDescription: '413 Payload Too Large' });
     expect(JSON.parse(result.body)).toMatchObject({ error: 'payload_too_large' });
+    // The core's hop-by-hop `connection: close` is not passed to a gateway that owns the connection.
+    expect((result as { headers?: Record<string, string> }).headers).not.toHaveProperty('connection');
+    expect((result as { headers?: Record<string, string> }).headers).toHaveProperty('content-type');
   });
 
   it('answers a stale delivery with 401 timestamp_too_old', async () => {

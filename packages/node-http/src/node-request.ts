@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { WebhookVerificationError, type WebhookResult, type Webhooks } from '@x/together-webhooks-core';
 import { ClientAbortedError } from './client-aborted.js';
 import { readRawBody } from './read-body.js';
-import { misconfiguredResult, payloadTooLargeResult } from './results.js';
+import { misconfiguredResult } from './results.js';
 
 /** A Node request, as Express, Koa and Next.js's Pages Router hand it over. */
 export type NodeRequest = IncomingMessage;
@@ -36,7 +36,8 @@ export function nodeWebhookResult(
   return readRawBody(req, webhooks.maxBodyBytes).then(
     (body) => webhooks.handle({ body, headers: req.headers }),
     (error: unknown) => {
-      if (error instanceof WebhookVerificationError) return payloadTooLargeResult(webhooks, error);
+      // The core's 413 answer carries `connection: close`: the rest of the body is never read.
+      if (error instanceof WebhookVerificationError) return webhooks.resultForError(error);
       throw error;
     },
   );

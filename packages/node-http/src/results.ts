@@ -1,21 +1,8 @@
 /**
- * @module results — the two answers a Node adapter decides before the core sees the delivery,
- * built by the core (`webhooks.resultForError`) so they have the shape of every other answer.
+ * @module results — the answer a Node adapter decides itself, a configuration mistake, built by
+ * the core (`webhooks.resultForError`) so it has the shape of every other answer.
  */
-import type { WebhookResult, WebhookVerificationError, Webhooks } from '@x/together-webhooks-core';
-
-/**
- * The 413 answer for a body that is larger than `maxBodyBytes`.
- *
- * @param webhooks - the receiver
- * @param error - the `payload_too_large` error the reader threw
- * @returns the result to write back
- */
-export function payloadTooLargeResult(webhooks: Webhooks, error: WebhookVerificationError): WebhookResult {
-  const result = webhooks.resultForError(error);
-  // The rest of the body was never read: closing the connection stops the client sending it.
-  return { ...result, headers: { ...result.headers, connection: 'close' } };
-}
+import type { WebhookResult, Webhooks } from '@x/together-webhooks-core';
 
 /**
  * Reports a configuration mistake the adapter detected (through `onError`, phase `adapter`) and

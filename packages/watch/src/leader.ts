@@ -1,9 +1,9 @@
 /**
  * @module leader — one poller among many app instances: a lease taken with the idempotency store's
- * `claim`, kept with `renew`, given back with `release`. Whoever holds it polls; when the holder
+ * `claim`, kept alive by the core's lease keeper, given back with `release`. Whoever holds it polls; when the holder
  * dies its lease lapses and the next instance to ask takes it.
  */
-import type { IdempotencyStore } from '@x/together-webhooks-core';
+import { boundedStoreCall, createLeaseKeeper, type HeldLease, type IdempotencyStore } from '@x/together-webhooks-core';
 
 /** The answer to "may this instance poll now?". @internal */
 export type Leadership = { leading: true } | { leading: false; retryAfterMs: number };
@@ -25,81 +25,77 @@ export interface LeaderLeaseOptions {
   leaseMs: number;
   now: () => number;
   onError: (error: unknown) => void;
-  /** Called when a held lease is lost (refused renewal, or renewals failing until it lapsed). */
+  /** Called when a held lease is lost (a refused renewal, or a lapse the store then confirmed). */
   onLost: () => void;
 }
 
 /** Creates the lease; nothing is claimed until {@link LeaderLease.acquire}. @internal */
 export function leaderLease(options: LeaderLeaseOptions): LeaderLease {
-  const { store, key, leaseMs, now, onError, onLost } = options;
+  const { store, key, leaseMs, onError, onLost } = options;
+  // The core's lease keeper renews every third of a lease, bounds each store call to a third,
+  // and declares the lease lost by its deadline; this file only decides what leading means.
+  const storeTimeoutMs = leaseMs / 3;
+  const keeper = createLeaseKeeper(store, { leaseMs, storeTimeoutMs, now: options.now });
   let token: string | undefined;
-  let validUntil = 0;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let renewing: Promise<void> | undefined;
+  let lease: HeldLease | undefined;
+
+  const hold = (held: string, sentAt: number): void => {
+    token = held;
+    const current = keeper.hold(key, held, {
+      sentAt,
+      onRenewError: onError,
+      onLost: (reason) => {
+        if (lease !== current) return;
+        // Refused: another instance leads now. Expired: unsure, and acquire() asks the store.
+        if (reason.reason === 'refused') {
+          drop();
+          onLost();
+        }
+      },
+    });
+    lease = current;
+  };
 
   const drop = (): void => {
-    if (timer !== undefined) clearInterval(timer);
-    timer = undefined;
+    lease?.stop();
+    lease = undefined;
     token = undefined;
   };
 
-  const renew = async (held: string): Promise<void> => {
-    const startedAt = now();
+  // The local certainty ran out (a slow claim, failing renewals): ask the store before giving up,
+  // since a new claim would find this instance's own lease and wait for it to lapse.
+  const confirm = async (held: string): Promise<boolean> => {
+    const sentAt = keeper.now();
     try {
-      if (await store.renew(key, held, leaseMs)) {
-        if (token === held) validUntil = startedAt + leaseMs;
-        return;
+      if ((await boundedStoreCall(store.renew(key, held, leaseMs), storeTimeoutMs, 'renew')) && token === held) {
+        hold(held, sentAt);
+        return true;
       }
-      if (token !== held) return;
-      drop();
-      onLost();
     } catch (error) {
       onError(error);
-      // Unsure whether the store still has us: keep polling only while the last sure lease lasts.
-      if (token === held && now() >= validUntil) {
-        drop();
-        onLost();
-      }
     }
+    return false;
   };
 
   return {
     get leading() {
-      return token !== undefined && now() < validUntil;
+      return lease?.held ?? false;
     },
     async acquire() {
       if (token !== undefined) {
-        if (now() < validUntil) return { leading: true };
-        // No renewal confirmed the lease in time (a slow claim, a slow store): ask before giving up,
-        // since a new claim would find this instance's own lease and wait for it to lapse.
+        if (lease?.held) return { leading: true };
         const held = token;
-        const startedAt = now();
-        try {
-          if (await store.renew(key, held, leaseMs)) {
-            if (token === held) {
-              validUntil = startedAt + leaseMs;
-              return { leading: true };
-            }
-          }
-        } catch (error) {
-          onError(error);
-        }
+        if (await confirm(held)) return { leading: true };
         if (token === held) {
           drop();
           onLost();
         }
       }
-      const startedAt = now();
+      const sentAt = keeper.now();
       try {
-        const claim = await store.claim(key, leaseMs);
+        const claim = await boundedStoreCall(store.claim(key, leaseMs), storeTimeoutMs, 'claim');
         if (claim.state === 'claimed') {
-          token = claim.token;
-          validUntil = startedAt + leaseMs;
-          const held = claim.token;
-          // Renewing three times per lease leaves two chances to recover from one slow or failed renewal.
-          timer = setInterval(() => {
-            renewing ??= renew(held).finally(() => (renewing = undefined));
-          }, Math.max(1, Math.floor(leaseMs / 3)));
+          hold(claim.token, sentAt);
           return { leading: true };
         }
         if (claim.state === 'in_progress') return { leading: false, retryAfterMs: Math.max(1, claim.retryAfterMs) };
@@ -116,7 +112,7 @@ export function leaderLease(options: LeaderLeaseOptions): LeaderLease {
       // it answer false once the lease is released.
       if (held === undefined) return;
       try {
-        await store.release(key, held);
+        await boundedStoreCall(store.release(key, held), storeTimeoutMs, 'release');
       } catch (error) {
         // Not given back: it lapses on its own within one lease.
         onError(error);

@@ -33,8 +33,11 @@ export interface TogetherJobWatcher {
   readonly leading: boolean;
 }
 
+// One line per failure, no stack: a wrong API key fails every poll, and a stack each time buries
+// the one line that says so. An app that wants stacks passes onError.
 const defaultOnError = (error: unknown, context: WatchErrorContext): void => {
-  console.error(`[together-webhooks-watch] ${context.phase} error:`, error);
+  const line = error instanceof Error ? `${error.name}: ${error.message.split('\n', 1)[0]!}` : String(error);
+  console.error(`[together-webhooks-watch] ${context.phase} error: ${line}`);
 };
 
 /**

@@ -142,3 +142,27 @@ describe('stop', () => {
     expect(watch.running).toBe(false);
   });
 });
+
+describe('the default error log (no onError)', () => {
+  it('a wrong API key prints one line per failed poll, never a stack', async () => {
+    const api = await fakeApi();
+    const { deliver } = receiver();
+    api.fault({ status: 401, times: 3, path: '/v1/fine-tunes' });
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    try {
+      const watch = watcher(api, { deliver, resources: ['fine_tune'], jitter: 0, maxBackoffMs: 100 });
+      await watch.start();
+      await waitFor(() => api.requestCount('/v1/fine-tunes') >= 4, 'polls after the failures');
+      await watch.stop();
+    } finally {
+      console.error = original;
+    }
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(line).toMatch(/^\[together-webhooks-watch\] poll error: \w+: 401\b/);
+      expect(line).not.toMatch(/\n|\bat .+:\d+:\d+/);
+    }
+  });
+});

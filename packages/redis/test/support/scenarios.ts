@@ -104,18 +104,20 @@ export async function lapsedLeaseTakenOver(openStore: () => Promise<IdempotencyS
   const handlerRuns: string[] = [];
   let slowStarted!: () => void;
   const started = new Promise<void>((resolve) => (slowStarted = resolve));
+  let tookOver!: () => void;
+  const takenOver = new Promise<void>((resolve) => (tookOver = resolve));
   let slowSignal: AbortSignal | undefined;
+  let abortedAt = Number.POSITIVE_INFINITY;
 
   const slow = createWebhooks({ secret, store: stalled, leaseMs, onError: (_error, context) => slowErrors.push(context) }).onAny(
     async (_event, { signal }) => {
       handlerRuns.push('slow');
       slowSignal = signal;
+      signal.addEventListener('abort', () => (abortedAt = Date.now()), { once: true });
       slowStarted();
-      // Works until told the lease is lost (bounded, should that never come).
-      await new Promise<void>((resolve) => {
-        signal.addEventListener('abort', () => resolve(), { once: true });
-        setTimeout(resolve, leaseMs * 20);
-      });
+      // A handler that ignores its signal and finishes after the takeover (bounded, should that never come):
+      // fencing must keep its completion from overwriting the new holder's.
+      await Promise.race([takenOver, sleep(leaseMs * 20)]);
     },
   );
   const fast = createWebhooks({ secret, store: await openStore(), leaseMs }).onAny(() => {
@@ -128,7 +130,11 @@ export async function lapsedLeaseTakenOver(openStore: () => Promise<IdempotencyS
     const slowAnswer = deliver(slowServer.url, event, secret);
     await started;
     await sleep(leaseMs * 1.5);
+    const takeoverStartedAt = Date.now();
     const takeover = await deliver(fastServer.url, event, secret);
+    tookOver();
+    // The slow holder was told before anyone else could take the event over.
+    expect(abortedAt).toBeLessThan(takeoverStartedAt);
     expect(takeover).toMatchObject({ status: 200, outcome: 'processed' });
 
     // The slow delivery's work is done, so it answers 200 and reports the lost claim to onError.

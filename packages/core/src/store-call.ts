@@ -1,0 +1,67 @@
+/**
+ * @module store-call — bounding a store call in time: a store that never answers is a failed
+ * store, not a wait (spec section 10).
+ */
+import { isBranded } from './errors.js';
+
+const STORE_TIMEOUT = /* @__PURE__ */ Symbol.for('@x/together-webhooks-core.StoreTimeoutError');
+
+/** A store call that did not answer within `storeTimeoutMs`; the pipeline treats it as a store failure. */
+export class StoreTimeoutError extends Error {
+  override readonly name = 'StoreTimeoutError';
+
+  /**
+   * @param operation - the store method that did not answer: `claim`, `renew`, `complete` or `release`
+   * @param timeoutMs - how long it was given
+   */
+  constructor(
+    readonly operation: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`the idempotency store's ${operation}() did not answer within ${timeoutMs} ms (storeTimeoutMs)`);
+  }
+
+  /** Recognises instances of every build of the package (ESM, CJS, portable). */
+  static override [Symbol.hasInstance](value: unknown): value is StoreTimeoutError {
+    return isBranded(this, STORE_TIMEOUT, value);
+  }
+
+  /** The mark every build recognises. @internal */
+  get [STORE_TIMEOUT](): true {
+    return true;
+  }
+}
+
+/**
+ * Settles as `pending` does, or rejects with a {@link StoreTimeoutError} once `timeoutMs` has
+ * passed without an answer: how the pipeline and the lease keeper call every store method. An
+ * answer that comes later is dropped (the fenced store operations make a late renew, complete or
+ * release harmless; a late claim lapses with its lease).
+ *
+ * @param pending - the store call's promise (or value)
+ * @param timeoutMs - how long to wait for it
+ * @param operation - the method's name, for the error
+ * @returns what the call answered
+ * @example
+ * ```ts
+ * import { boundedStoreCall } from '@x/together-webhooks-core';
+ *
+ * const claim = await boundedStoreCall(store.claim(key, leaseMs), leaseMs / 3, 'claim');
+ * ```
+ */
+export function boundedStoreCall<T>(pending: PromiseLike<T> | T, timeoutMs: number, operation: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StoreTimeoutError(operation, timeoutMs)), timeoutMs);
+    Promise.resolve(pending).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the store's own rejection, passed on as it is
+        reject(error);
+      },
+    );
+  });
+}
