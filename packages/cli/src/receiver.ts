@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWebhooks, memoryStore, type TogetherEvent, type WebhookResult } from '@x/together-webhooks-core';
-import { nodeWebhookResult, writeResult } from '@x/together-webhooks-node-http';
+import { nodeAdapterResult, writeResult } from '@x/together-webhooks-node-http';
 
 /** One delivery, as answered. */
 export interface Delivery {
@@ -67,10 +67,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       res.writeHead(405, { ...JSON_TYPE, allow: 'POST' }).end(JSON.stringify({ ok: false, error: 'method_not_allowed' }));
       return;
     }
-    nodeWebhookResult(webhooks, req, undefined, 'the request body was already read').then(answer, (error: unknown) => {
-      // The client went away mid-body: nothing to answer.
-      options.onError(error, undefined);
-      res.destroy();
+    void nodeAdapterResult(webhooks, req, undefined, 'the request body was already read').then((result) => {
+      // Undefined: the client went away mid-body (reported through onError); nothing to answer.
+      if (result === undefined) res.destroy();
+      else answer(result);
     });
   });
 

@@ -29,32 +29,40 @@ export const verificationErrorStatus: Readonly<Record<WebhookVerificationErrorCo
 // Messages say what to do, briefly (they ship in every bundle). None can carry the secret or the
 // expected signature: they are fixed text, chosen by code.
 const messages: Readonly<Record<WebhookVerificationErrorCode, string>> = {
-  missing_signature: 'x-together-signature header missing: check that proxies forward it',
-  missing_timestamp: 'x-together-timestamp header missing: check that proxies forward it',
-  invalid_timestamp: 'x-together-timestamp must be Unix seconds, digits only',
-  signature_mismatch: 'no signature matches: check the secret, and pass the raw body bytes as received',
-  timestamp_too_old: 'authentic but older than the replay window (replay or clock skew): sync clocks or raise toleranceSeconds',
-  timestamp_in_future: 'authentic but newer than the replay window (clock skew): sync clocks or raise toleranceSeconds',
-  payload_too_large: 'body over maxBodyBytes: raise it if deliveries this large are expected',
-  invalid_payload: 'authentic, but not a JSON event object with a non-empty string id and type and an object data',
+  missing_signature: 'no x-together-signature header: do proxies forward it?',
+  missing_timestamp: 'no x-together-timestamp header: do proxies forward it?',
+  invalid_timestamp: 'x-together-timestamp must be Unix seconds',
+  signature_mismatch: 'no signature matches: check the secret, and pass the raw body bytes',
+  timestamp_too_old: 'authentic but too old (a replay, or clock skew): sync clocks or raise toleranceSeconds',
+  timestamp_in_future: 'authentic but in the future (clock skew): sync clocks or raise toleranceSeconds',
+  payload_too_large: 'body over maxBodyBytes: raise it for larger deliveries',
+  invalid_payload: 'authentic, but not a JSON event: id and type strings, data an object',
 };
 
 /**
- * Makes `instanceof` hold for an error made by any build of this package (ESM, CJS, portable):
- * an app that loads two builds (an ESM core beside a CJS adapter, the dual-package hazard) has
- * two classes of each name, and a plain prototype check fails between them. Instances are marked
- * with a registered symbol, which every build and realm shares; a subclass keeps the plain check.
+ * The prototype property that marks this package's errors, whichever build made them: an app that
+ * loads two builds (an ESM core beside a CJS adapter, the dual-package hazard) has two classes of
+ * each name, and a plain prototype check fails between them. A string key, not a symbol held in
+ * a variable, and spelled out in each class (`get 'together-webhooks:error'()`): a class
+ * member under a variable's key keeps the class in every bundle, used or not.
  * @internal
  */
-export function isBranded(cls: { prototype: object }, brand: symbol, value: unknown): boolean {
-  // Only the branded class's own prototype carries the brand getter: a subclass checks as usual.
-  // (Not compared with the class itself: a class that names itself in a static method gets
-  // renamed by the bundler, and its errors would print as `_Name`.)
-  if (!Object.prototype.hasOwnProperty.call(cls.prototype, brand)) return Function.prototype[Symbol.hasInstance].call(cls, value);
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
-}
+export const ERROR_BRAND = 'together-webhooks:error';
 
-const VERIFICATION_ERROR = /* @__PURE__ */ Symbol.for('@x/together-webhooks-core.WebhookVerificationError');
+/**
+ * `instanceof` for a branded error class: true for a value whose brand (the class's name, from
+ * any build of the package) is the class's own; a subclass, which does not own the brand, checks
+ * as usual.
+ * @internal
+ */
+export function isBranded(cls: { prototype: object }, value: unknown): boolean {
+  const own = cls.prototype as Record<string, unknown>;
+  return Object.hasOwn(own, ERROR_BRAND)
+    ? (value as Record<string, unknown> | null | undefined)?.[ERROR_BRAND] === own[ERROR_BRAND]
+    : // A class's prototype inherits Object.prototype's isPrototypeOf: the ordinary instanceof.
+      // eslint-disable-next-line no-prototype-builtins
+      own.isPrototypeOf(value as object);
+}
 
 /**
  * Thrown by `verify` and `verifySync` when a delivery must be rejected. `instanceof` holds for
@@ -75,18 +83,18 @@ const VERIFICATION_ERROR = /* @__PURE__ */ Symbol.for('@x/together-webhooks-core
 export class WebhookVerificationError extends Error {
   override readonly name = 'WebhookVerificationError';
   /** Why the delivery was rejected. */
-  readonly code: WebhookVerificationErrorCode;
+  declare readonly code: WebhookVerificationErrorCode;
   /** The HTTP status to answer: 401, 400 or 413. */
-  readonly status: 400 | 401 | 413;
+  declare readonly status: 400 | 401 | 413;
 
   /** Recognises instances of every build of the package (see {@link isBranded}). */
   static override [Symbol.hasInstance](value: unknown): value is WebhookVerificationError {
-    return isBranded(this, VERIFICATION_ERROR, value);
+    return isBranded(this, value);
   }
 
   /** The mark every build recognises; on the prototype, so an error costs nothing more. @internal */
-  get [VERIFICATION_ERROR](): true {
-    return true;
+  get 'together-webhooks:error'(): string {
+    return 'WebhookVerificationError';
   }
 
   /**

@@ -23,8 +23,6 @@ export interface DeliveryHeaders {
   timestamp: string | undefined;
 }
 
-const HEADERS_TYPE_ERROR = 'headers must be Headers, an object, or [name, value] pairs';
-
 /**
  * Reads the signature and timestamp headers case-insensitively, in one pass: an iterator (such as
  * `headers.entries()`) can be consumed only once. Several values (an array, or the name repeated)
@@ -32,8 +30,8 @@ const HEADERS_TYPE_ERROR = 'headers must be Headers, an object, or [name, value]
  * @internal
  */
 export function readDeliveryHeaders(headers: HeadersLike): DeliveryHeaders {
-  if (typeof headers !== 'object' || headers === null) throw new TypeError(HEADERS_TYPE_ERROR);
-  if (typeof Headers === 'function' && headers instanceof Headers) {
+  if (typeof headers !== 'object' || headers === null) throw new TypeError('headers must be Headers, an object, or [name, value] pairs');
+  if (headers instanceof Headers) {
     return { signature: headers.get(SIGNATURE_HEADER) ?? undefined, timestamp: headers.get(TIMESTAMP_HEADER) ?? undefined };
   }
   if (Symbol.iterator in headers) return readFromPairs(headers as Iterable<readonly [string, string]>);

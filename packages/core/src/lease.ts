@@ -7,8 +7,6 @@ import { isBranded } from './errors.js';
 import type { IdempotencyStore } from './store.js';
 import { boundedStoreCall } from './store-call.js';
 
-const LEASE_LOST = /* @__PURE__ */ Symbol.for('@x/together-webhooks-core.LeaseLostError');
-
 /** The reason `ctx.signal` aborts with: this holder no longer owns the key. */
 export class LeaseLostError extends Error {
   override readonly name = 'LeaseLostError';
@@ -27,12 +25,12 @@ export class LeaseLostError extends Error {
 
   /** Recognises instances of every build of the package (ESM, CJS, portable). */
   static override [Symbol.hasInstance](value: unknown): value is LeaseLostError {
-    return isBranded(this, LEASE_LOST, value);
+    return isBranded(this, value);
   }
 
   /** The mark every build recognises. @internal */
-  get [LEASE_LOST](): true {
-    return true;
+  get 'together-webhooks:error'(): string {
+    return 'LeaseLostError';
   }
 }
 

@@ -27,7 +27,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  */
 export function assertSecret(secret: unknown, name = 'secret'): asserts secret is string {
   if (typeof secret !== 'string' || secret === '') throw new TypeError(`${name} must be a non-empty string`);
-  if (secret.trim() !== secret) throw new TypeError(`${name} has surrounding whitespace: remove it (often a copied newline)`);
+  if (secret.trim() !== secret) throw new TypeError(`${name} has surrounding whitespace (a copied newline?): remove it`);
 }
 
 /** Returns the configured secrets as a list, each checked. @internal */
@@ -46,40 +46,38 @@ export function secretList(secret: unknown): readonly string[] {
 /** Checks an optional non-negative finite number option and returns it or its default. @internal */
 export function numberOption(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+  // Number.isFinite is false for anything but a finite number.
+  if (!Number.isFinite(value) || (value as number) < 0) {
     throw new TypeError(`${name} must be a non-negative finite number`);
   }
-  return value;
+  return value as number;
 }
 
 /** Said when `now` is not a function, or returns something other than a finite number. @internal */
 export const NOW_ERROR = 'now must be a function returning epoch milliseconds';
 
 /** Checked verification settings. @internal */
-export interface ResolvedVerifyOptions extends ResolvedVerifyLimits {
+export interface ResolvedVerifyOptions {
   secrets: readonly string[];
-}
-
-/** Checked verification settings other than the secret. @internal */
-export interface ResolvedVerifyLimits {
   toleranceSeconds: number;
   maxBodyBytes: number;
   now: () => number;
 }
 
-/** Validates `options` once and fills in the defaults. @internal */
-export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOptions {
-  const { toleranceSeconds, maxBodyBytes, now } = resolveVerifyLimits(options);
-  // Spelled out rather than spread: verify() resolves its options on every call.
-  return { secrets: secretList(options.secret), toleranceSeconds, maxBodyBytes, now };
-}
-
-/** Validates every option but the secret (which a receiver may read later) and fills in the defaults. @internal */
-export function resolveVerifyLimits(options: Omit<VerifyOptions, 'secret'>): ResolvedVerifyLimits {
+/**
+ * Validates `options` once and fills in the defaults. `secrets` replaces the check of
+ * `options.secret` for a receiver that reads its secret later.
+ * @internal
+ */
+export function resolveVerifyOptions(
+  options: Omit<VerifyOptions, 'secret'> & { secret?: unknown },
+  secrets?: readonly string[],
+): ResolvedVerifyOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a secret');
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError(NOW_ERROR);
   return {
+    secrets: secrets ?? secretList(options.secret),
     toleranceSeconds: numberOption(options.toleranceSeconds, 'toleranceSeconds', DEFAULT_TOLERANCE_SECONDS),
     maxBodyBytes: numberOption(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
     now,

@@ -6,9 +6,9 @@ import { logReportedError } from './error-log.js';
 import { WebhookVerificationError } from './errors.js';
 import type { TogetherEvent, TogetherEventOf, TogetherEventType } from './events.js';
 import { createLeaseKeeper, type HeldLease } from './lease.js';
-import { numberOption, resolveVerifyLimits, secretList, type ResolvedVerifyOptions } from './options.js';
+import { numberOption, resolveVerifyOptions, secretList, type ResolvedVerifyOptions } from './options.js';
 import { rejectedResult, resultFor, STORE_RETRY_AFTER_SECONDS, type WebhookOutcome, type WebhookResult } from './result.js';
-import { boundedStoreCall } from './store-call.js';
+import { boundedStoreCall, isInProcess } from './store-call.js';
 import type { ClaimResult, IdempotencyStore } from './store.js';
 import { verifyWithResolvedOptions, type WebhookInput } from './verify.js';
 
@@ -96,7 +96,7 @@ export interface Webhooks {
 }
 
 const DEFAULT_LEASE_MS = 60_000;
-const DEFAULT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+const DEFAULT_RETENTION_SECONDS = 604_800; // 7 days
 const DEFAULT_KEY_PREFIX = 'together:event:';
 
 /**
@@ -119,9 +119,10 @@ const DEFAULT_KEY_PREFIX = 'together:event:';
 export function createWebhooks(options: WebhooksOptions): Webhooks {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a secret');
   // Checked once here: a misconfiguration throws at construction, and handle() skips the checks.
-  const limits = resolveVerifyLimits(options);
   const readSecret = typeof options.secret === 'function' ? options.secret : undefined;
-  let verifyOptions: ResolvedVerifyOptions | undefined = readSecret ? undefined : { ...limits, secrets: secretList(options.secret) };
+  // With a secret function, every option but the secret is checked now, the secret at first use.
+  const limits = resolveVerifyOptions(options, readSecret && []);
+  let verifyOptions: ResolvedVerifyOptions | undefined = readSecret ? undefined : limits;
   const leaseMs = numberOption(options.leaseMs, 'leaseMs', DEFAULT_LEASE_MS);
   if (leaseMs < 3) throw new RangeError('leaseMs must be at least 3 milliseconds');
   const retentionMs = numberOption(options.retentionSeconds, 'retentionSeconds', DEFAULT_RETENTION_SECONDS) * 1000;
@@ -136,6 +137,9 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   const onError = options.onError ?? logReportedError;
   if (typeof onError !== 'function') throw new TypeError('onError must be a function');
   const leases = store && createLeaseKeeper(store, { leaseMs, storeTimeoutMs });
+  // Every call to a store that does I/O is bounded in time; the memory store's settle at once.
+  const storeCall: <T>(pending: Promise<T>, operation: string) => Promise<T> =
+    store && isInProcess(store) ? (pending) => pending : (pending, operation) => boundedStoreCall(pending, storeTimeoutMs, operation);
 
   // The secret, read once when the receiver was given a function for it.
   const currentVerifyOptions = (): ResolvedVerifyOptions => {
@@ -178,56 +182,62 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     return resultFor('processed', event);
   };
 
+  // Never rejects: a bug anywhere below is reported and answered 500, like a handler error.
   const process = async (event: TogetherEvent): Promise<WebhookResult> => {
-    const handlers = handlersFor(event.type);
-    // Nothing to run, nothing to record: acknowledge so the sender stops retrying.
-    if (handlers.length === 0) return resultFor('unhandled', event);
-    if (!store) return processWithoutStore(event, handlers);
-
-    const key = keyPrefix + event.id;
-    const sentAt = leases!.now();
-    let claim: ClaimResult;
     try {
-      claim = checkClaim(await boundedStoreCall(store.claim(key, leaseMs), storeTimeoutMs, 'claim'));
-    } catch (error) {
-      report(error, { phase: 'claim', outcome: 'store_unavailable', event });
-      return resultFor('store_unavailable', event, { retryAfterMs: STORE_RETRY_AFTER_SECONDS * 1000, error });
-    }
-    if (claim.state === 'completed') return resultFor('duplicate', event);
-    if (claim.state === 'in_progress') return resultFor('in_progress', event, { retryAfterMs: claim.retryAfterMs });
+      const handlers = handlersFor(event.type);
+      // Nothing to run, nothing to record: acknowledge so the sender stops retrying.
+      if (handlers.length === 0) return resultFor('unhandled', event);
+      if (!store) return await processWithoutStore(event, handlers);
 
-    const { token } = claim;
-    const lease = leases!.hold(key, token, {
-      sentAt,
-      onRenewError: (error) => report(error, { phase: 'renew', outcome: 'in_progress', event }),
-    });
-    try {
-      await runHandlers(handlers, event, new LeasedContext(lease));
-    } catch (error) {
-      lease.stop();
-      report(error, { phase: 'handler', outcome: 'failed', event });
+      const key = keyPrefix + event.id;
+      const sentAt = leases!.now();
+      let claim: ClaimResult;
       try {
-        await boundedStoreCall(store.release(key, token), storeTimeoutMs, 'release');
-      } catch (releaseError) {
-        // The lease lapses on its own; the sender's retry then takes the event over.
-        report(releaseError, { phase: 'release', outcome: 'failed', event });
+        claim = checkClaim(await storeCall(store.claim(key, leaseMs), 'claim'));
+      } catch (error) {
+        report(error, { phase: 'claim', outcome: 'store_unavailable', event });
+        return resultFor('store_unavailable', event, { retryAfterMs: STORE_RETRY_AFTER_SECONDS * 1000, error });
       }
+      if (claim.state === 'completed') return resultFor('duplicate', event);
+      if (claim.state === 'in_progress') return resultFor('in_progress', event, { retryAfterMs: claim.retryAfterMs });
+
+      const { token } = claim;
+      const lease = leases!.hold(key, token, {
+        sentAt,
+        onRenewError: (error) => report(error, { phase: 'renew', outcome: 'in_progress', event }),
+      });
+      try {
+        await runHandlers(handlers, event, new LeasedContext(lease));
+      } catch (error) {
+        lease.stop();
+        report(error, { phase: 'handler', outcome: 'failed', event });
+        try {
+          await storeCall(store.release(key, token), 'release');
+        } catch (releaseError) {
+          // The lease lapses on its own; the sender's retry then takes the event over.
+          report(releaseError, { phase: 'release', outcome: 'failed', event });
+        }
+        return resultFor('failed', event, { error });
+      }
+      lease.stop();
+      try {
+        if (!(await storeCall(store.complete(key, token, retentionMs), 'complete'))) {
+          report(new Error(`the claim on ${key} was lost before completion: a later delivery may run the handlers again`), {
+            phase: 'complete',
+            outcome: 'processed',
+            event,
+          });
+        }
+      } catch (error) {
+        // The work is done: asking for a retry would repeat it. The lease lapses instead (spec 6).
+        report(error, { phase: 'complete', outcome: 'processed', event });
+      }
+      return resultFor('processed', event);
+    } catch (error) {
+      report(error, { phase: 'internal', outcome: 'failed', event });
       return resultFor('failed', event, { error });
     }
-    lease.stop();
-    try {
-      if (!(await boundedStoreCall(store.complete(key, token, retentionMs), storeTimeoutMs, 'complete'))) {
-        report(new Error(`the claim on ${key} was lost before completion: a later delivery may run the handlers again`), {
-          phase: 'complete',
-          outcome: 'processed',
-          event,
-        });
-      }
-    } catch (error) {
-      // The work is done: asking for a retry would repeat it. The lease lapses instead (spec 6).
-      report(error, { phase: 'complete', outcome: 'processed', event });
-    }
-    return resultFor('processed', event);
   };
 
   const webhooks: Webhooks = {
@@ -251,18 +261,20 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     async handle(input) {
       let event: TogetherEvent;
       try {
-        event = await verifyWithResolvedOptions(input, verifyOptions ?? currentVerifyOptions());
+        // Raw bytes verify synchronously: awaiting only a Request's body saves a turn per delivery.
+        const verified = verifyWithResolvedOptions(input, verifyOptions ?? currentVerifyOptions());
+        event = verified instanceof Promise ? await verified : verified;
       } catch (error) {
         if (error instanceof WebhookVerificationError) return rejectedResult(error);
         // A TypeError here is the integration's mistake (for example a parsed body): say how to fix it.
         report(error, { phase: 'verify', outcome: 'failed' });
         return resultFor('failed', undefined, { error });
       }
-      return processSafely(event);
+      return process(event);
     },
     async dispatch(event) {
       assertEvent(event);
-      return processSafely(event);
+      return process(event);
     },
     reportError: report,
     resultForError(error) {
@@ -272,14 +284,6 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     },
   };
 
-  const processSafely = async (event: TogetherEvent): Promise<WebhookResult> => {
-    try {
-      return await process(event);
-    } catch (error) {
-      report(error, { phase: 'internal', outcome: 'failed', event });
-      return resultFor('failed', event, { error });
-    }
-  };
 
   return webhooks;
 }

@@ -3,9 +3,8 @@
  */
 import { reject } from './errors.js';
 
-// Fixed texts: a body that cannot be read is the sender's (or a proxy's) failure, answered 400.
-const STREAM_FAILED = 'the request body could not be read: its stream failed before the end';
-const NOT_BYTES = 'the request body stream yielded something other than bytes';
+// A body that cannot be read is the sender's (or a proxy's) failure, answered 400.
+const UNREADABLE = 'body stream failed or held no bytes';
 
 /**
  * Reads `request`'s body as bytes, rejecting with `payload_too_large` as soon as it is known to
@@ -18,30 +17,39 @@ const NOT_BYTES = 'the request body stream yielded something other than bytes';
 export async function readRequestBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   // A consumed body would read as empty and look forged: say what happened instead.
   if (request.bodyUsed) {
-    throw new TypeError('the request body was already read: verify the Request before anything reads it');
+    throw new TypeError('the Request body was already read: verify before anything reads it');
   }
   // A missing or malformed length reads as 0 or NaN, which is never over the limit.
   if (Number(request.headers.get('content-length')) > maxBytes) return reject('payload_too_large');
   const stream = request.body;
-  if (!stream) return new Uint8Array(await request.arrayBuffer().catch(() => reject('invalid_payload', STREAM_FAILED)));
+  // No stream is no body: the bytes of an empty body.
+  if (!stream) return new Uint8Array(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    let next: ReadableStreamReadResult<unknown>;
-    try {
-      next = await reader.read();
-    } catch {
-      return reject('invalid_payload', STREAM_FAILED);
+  let code: 'invalid_payload' | 'payload_too_large' | undefined;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      const chunk: unknown = next.value;
+      // A view from another realm (an edge sandbox) is still bytes; anything else is not. Its
+      // byteLength counts bytes whatever the element type, so the limit holds.
+      if (!ArrayBuffer.isView(chunk)) code = 'invalid_payload';
+      else if ((total += chunk.byteLength) > maxBytes) code = 'payload_too_large';
+      else {
+        chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        continue;
+      }
+      // Stop reading. The cancel is never awaited: some runtimes never settle it (Next.js edge).
+      reader.cancel().catch(() => undefined);
+      break;
     }
-    if (next.done) break;
-    const chunk = next.value;
-    // A view from another realm (an edge sandbox) is still bytes; anything else is not.
-    if (!ArrayBuffer.isView(chunk)) return abandon(reader, 'invalid_payload', NOT_BYTES);
-    total += chunk.byteLength;
-    if (total > maxBytes) return abandon(reader, 'payload_too_large');
-    chunks.push(chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  } catch {
+    // The stream failed (or its cancel() threw at once, which is as good as one that never settles).
+    code ??= 'invalid_payload';
   }
+  if (code) return reject(code, code === 'invalid_payload' ? UNREADABLE : undefined);
   if (chunks.length === 1) return chunks[0]!;
   const body = new Uint8Array(total);
   let offset = 0;
@@ -50,15 +58,4 @@ export async function readRequestBody(request: Request, maxBytes: number): Promi
     offset += chunk.byteLength;
   }
   return body;
-}
-
-// Stops reading and rejects at once: the cancel runs in the background, since a runtime may
-// never settle it, and its own failure means nothing more to this delivery.
-function abandon(reader: ReadableStreamDefaultReader<unknown>, ...rejection: Parameters<typeof reject>): never {
-  try {
-    reader.cancel().catch(() => undefined);
-  } catch {
-    // A cancel that throws at once is as good as one that never settles.
-  }
-  return reject(...rejection);
 }

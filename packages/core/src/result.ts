@@ -71,7 +71,7 @@ export function resultFor(
 
 // The rest of an oversized body is never read: closing the connection stops the client sending
 // it, and keeps the unread bytes from being taken for the next request on a kept-alive socket.
-const TOO_LARGE_HEADERS = { ...JSON_HEADERS, connection: 'close' } as const;
+const TOO_LARGE_HEADERS = { 'content-type': 'application/json; charset=utf-8', connection: 'close' } as const;
 
 /** The answer for a delivery that failed verification. @internal */
 export function rejectedResult(error: WebhookVerificationError): WebhookResult {

@@ -2,8 +2,7 @@
  * @module signature — splitting the signature header and checking it against every secret in
  * constant time.
  */
-import { hmacSha256 } from '#crypto';
-import { equalsHex } from './bytes.js';
+import { equalsHex, hmacSha256 } from '#crypto';
 
 /** Most signatures one header may carry; more is a mismatch, so the work per request is bounded. */
 export const MAX_SIGNATURES = 8;

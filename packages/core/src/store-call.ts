@@ -4,8 +4,6 @@
  */
 import { isBranded } from './errors.js';
 
-const STORE_TIMEOUT = /* @__PURE__ */ Symbol.for('@x/together-webhooks-core.StoreTimeoutError');
-
 /** A store call that did not answer within `storeTimeoutMs`; the pipeline treats it as a store failure. */
 export class StoreTimeoutError extends Error {
   override readonly name = 'StoreTimeoutError';
@@ -23,13 +21,30 @@ export class StoreTimeoutError extends Error {
 
   /** Recognises instances of every build of the package (ESM, CJS, portable). */
   static override [Symbol.hasInstance](value: unknown): value is StoreTimeoutError {
-    return isBranded(this, STORE_TIMEOUT, value);
+    return isBranded(this, value);
   }
 
   /** The mark every build recognises. @internal */
-  get [STORE_TIMEOUT](): true {
-    return true;
+  get 'together-webhooks:error'(): string {
+    return 'StoreTimeoutError';
   }
+}
+
+const IN_PROCESS = /* @__PURE__ */ Symbol.for('@x/together-webhooks-core.inProcessStore');
+
+/**
+ * Marks a store whose calls settle within the call itself (the memory store: no I/O, nothing to
+ * wait for), so the pipeline spares them the timer that bounds every other store's calls.
+ * @internal
+ */
+export function markInProcess<T extends object>(store: T): T {
+  Object.defineProperty(store, IN_PROCESS, { value: true });
+  return store;
+}
+
+/** Whether `store` was marked by {@link markInProcess}: a wrapper around it is not. @internal */
+export function isInProcess(store: object): boolean {
+  return (store as Record<symbol, unknown>)[IN_PROCESS] === true;
 }
 
 /**

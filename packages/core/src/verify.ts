@@ -20,8 +20,6 @@ export interface RawDelivery {
 /** What `verify` accepts: a Fetch `Request`, or the raw body and headers. */
 export type WebhookInput = Request | RawDelivery;
 
-const INPUT_ERROR = 'input must be a Request or { body, headers }';
-
 /** The signature-relevant headers of a delivery, checked for presence and format. */
 interface SignedHeaders {
   signature: string;
@@ -50,7 +48,8 @@ function verifyBody(body: string | Uint8Array, signed: SignedHeaders, options: R
 
   // Age is judged only once the delivery is known to be authentic.
   const now = options.now();
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError(NOW_ERROR);
+  // Number.isFinite is false for anything but a finite number.
+  if (!Number.isFinite(now)) throw new TypeError(NOW_ERROR);
   const age = Math.floor(now / 1000) - Number(signed.timestamp);
   if (age > options.toleranceSeconds) return reject('timestamp_too_old');
   if (-age > options.toleranceSeconds) return reject('timestamp_in_future');
@@ -60,7 +59,7 @@ function verifyBody(body: string | Uint8Array, signed: SignedHeaders, options: R
 
 // A missing body or headers is named by the checks of each (a TypeError either way).
 function assertObject(input: unknown): asserts input is object {
-  if (typeof input !== 'object' || input === null) throw new TypeError(INPUT_ERROR);
+  if (typeof input !== 'object' || input === null) throw new TypeError('input must be a Request or { body, headers }');
 }
 
 function isRequest(input: WebhookInput): input is Request {
@@ -119,14 +118,15 @@ export async function verify(input: WebhookInput, options: VerifyOptions): Promi
   return verifyWithResolvedOptions(input, resolveVerifyOptions(options));
 }
 
-/** `verify` with options checked once beforehand (the pipeline's hot path). @internal */
-export async function verifyWithResolvedOptions(input: WebhookInput, resolved: ResolvedVerifyOptions): Promise<TogetherEvent> {
+/**
+ * `verify` with options checked once beforehand (the pipeline's hot path): synchronous for raw
+ * bytes, a promise only for a `Request`, whose body is read first.
+ * @internal
+ */
+export function verifyWithResolvedOptions(input: WebhookInput, resolved: ResolvedVerifyOptions): TogetherEvent | Promise<TogetherEvent> {
   assertObject(input);
-  if (!isRequest(input)) {
-    return verifyBody(normalizeBody(input.body), readSignedHeaders(input.headers), resolved);
-  }
+  if (!isRequest(input)) return verifyBody(normalizeBody(input.body), readSignedHeaders(input.headers), resolved);
   // Headers first: a delivery that cannot be authentic is rejected before its body is read.
   const signed = readSignedHeaders(input.headers);
-  const body = await readRequestBody(input, resolved.maxBodyBytes);
-  return verifyBody(body, signed, resolved);
+  return readRequestBody(input, resolved.maxBodyBytes).then((body) => verifyBody(body, signed, resolved));
 }

@@ -5,6 +5,6 @@
  */
 export { ClientAbortedError } from './client-aborted.js';
 export { readRawBody } from './read-body.js';
-export { nodeAdapterResult, nodeWebhookResult, type NodeRequest } from './node-request.js';
+export { nodeAdapterResult, type NodeRequest } from './node-request.js';
 export { misconfiguredResult } from './results.js';
 export { writeResult } from './write-result.js';

@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhooks, type WebhookErrorContext, type WebhookResult } from '@x/together-webhooks-core';
-import { ClientAbortedError, nodeAdapterResult, nodeWebhookResult } from '@x/together-webhooks-node-http';
+import { ClientAbortedError, nodeAdapterResult } from '@x/together-webhooks-node-http';
 import { TEST_SECRET, close, listen, signedDelivery } from '../testing/index.js';
 
 const servers: Server[] = [];
@@ -36,21 +36,13 @@ async function sendHalfThenVanish(url: string, settled: unknown[]): Promise<void
 }
 
 describe('a client that goes away mid-body', () => {
-  it('nodeWebhookResult rejects with a ClientAbortedError, named so across bundles', async () => {
-    const { url, settled, errors } = await serve(nodeWebhookResult);
-    await sendHalfThenVanish(url, settled);
-    const error = await settled[0]!.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ClientAbortedError);
-    expect(error).toMatchObject({ name: 'ClientAbortedError' });
-    expect(errors).toEqual([]);
-  });
-
   it('nodeAdapterResult reports it once (phase adapter, outcome failed) and resolves undefined: nothing to write', async () => {
     const { url, settled, errors } = await serve(nodeAdapterResult);
     await sendHalfThenVanish(url, settled);
     expect(await settled[0]!).toBeUndefined();
     expect(errors).toHaveLength(1);
     expect(errors[0]!.error).toBeInstanceOf(ClientAbortedError);
+    expect(errors[0]!.error).toMatchObject({ name: 'ClientAbortedError' });
     expect(errors[0]!.context).toEqual({ phase: 'adapter', outcome: 'failed' });
   });
 

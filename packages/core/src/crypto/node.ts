@@ -2,7 +2,7 @@
  * @module crypto/node — HMAC-SHA256 and UTF-8 for Node, Bun and Deno, from `node:crypto`.
  */
 import { Buffer } from 'node:buffer';
-import { createHash, createHmac } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 
 /** Which implementation this build uses. */
 export const cryptoBackend: 'node:crypto' | '@noble/hashes' = 'node:crypto';
@@ -10,12 +10,12 @@ export const cryptoBackend: 'node:crypto' | '@noble/hashes' = 'node:crypto';
 /** HMAC-SHA256 keyed with `secret`'s UTF-8 bytes over `prefix` then `body`, fed separately. */
 export function hmacSha256(secret: string, prefix: string, body: string | Uint8Array): Uint8Array {
   // Two update() calls: joining prefix and body first would copy the whole body.
-  return createHmac('sha256', secret).update(prefix).update(body).digest();
+  return nodeCrypto.createHmac('sha256', secret).update(prefix).update(body).digest();
 }
 
 /** SHA-256 of `text`'s UTF-8 bytes. */
 export function sha256Digest(text: string): Uint8Array {
-  return createHash('sha256').update(text).digest();
+  return nodeCrypto.createHash('sha256').update(text).digest();
 }
 
 /** Decodes UTF-8, replacing invalid sequences (the signature was already checked on the bytes). */
@@ -27,4 +27,15 @@ export function utf8Decode(bytes: Uint8Array): string {
 /** The UTF-8 length of `text` in bytes, without encoding it. */
 export function utf8ByteLength(text: string): number {
   return Buffer.byteLength(text);
+}
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/**
+ * Whether `hex` is the lowercase or uppercase hex of `expected`, compared in constant time by
+ * `timingSafeEqual`. A wrong length or a non-hex character is `false`, never an exception (the
+ * digits are checked first: `Buffer.from(hex, 'hex')` would stop at the first bad one).
+ */
+export function equalsHex(expected: Uint8Array, hex: string): boolean {
+  return hex.length === expected.length * 2 && HEX.test(hex) && nodeCrypto.timingSafeEqual(expected, Buffer.from(hex, 'hex'));
 }

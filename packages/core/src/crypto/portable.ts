@@ -2,7 +2,9 @@
  * @module crypto/portable — HMAC-SHA256 and UTF-8 for runtimes without `node:crypto` (edge,
  * workers, browsers), from `@noble/hashes`' SHA-256, bundled into this build.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+// The SHA-256 class itself, not the `sha256` helper: the helper adds option checks and metadata
+// this module never uses, and their code would ship in every bundle that verifies.
+import { _SHA256 } from '@noble/hashes/sha2.js';
 
 /** Which implementation this build uses. */
 export const cryptoBackend: 'node:crypto' | '@noble/hashes' = '@noble/hashes';
@@ -11,7 +13,9 @@ const encoder = /* @__PURE__ */ new TextEncoder();
 // ignoreBOM keeps a leading BOM in the text, as node's decoder does, so both builds decide such a body alike.
 const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { ignoreBOM: true });
 
-type Sha256 = ReturnType<typeof sha256.create>;
+type Sha256 = _SHA256;
+
+const sha256 = (bytes: Uint8Array): Uint8Array => new _SHA256().update(bytes).digest();
 
 // HMAC (RFC 2104) written over noble's SHA-256 instead of importing noble's hmac.js: the same
 // construction in a few lines keeps the portable bundle within its size budget (spec section 9).
@@ -26,8 +30,8 @@ function keyedHashes(secret: string): [inner: Sha256, outer: Sha256] {
     const key = encoder.encode(secret);
     const pad = new Uint8Array(64);
     pad.set(key.length > 64 ? sha256(key) : key);
-    const inner = sha256.create().update(pad.map((byte) => byte ^ 0x36));
-    const outer = sha256.create().update(pad.map((byte) => byte ^ 0x5c));
+    const inner = new _SHA256().update(pad.map((byte) => byte ^ 0x36));
+    const outer = new _SHA256().update(pad.map((byte) => byte ^ 0x5c));
     if (keyed.size >= 16) keyed.clear();
     keyed.set(secret, (hashes = [inner, outer]));
   }
@@ -36,8 +40,8 @@ function keyedHashes(secret: string): [inner: Sha256, outer: Sha256] {
 
 // Working copies the keyed states are cloned into, so a message allocates no hash objects. Safe
 // to share: hmacSha256 is synchronous, so one call finishes before the next starts.
-const innerWork = /* @__PURE__ */ sha256.create();
-const outerWork = /* @__PURE__ */ sha256.create();
+const innerWork = /* @__PURE__ */ new _SHA256();
+const outerWork = /* @__PURE__ */ new _SHA256();
 const innerDigest = /* @__PURE__ */ new Uint8Array(32);
 
 /** HMAC-SHA256 keyed with `secret`'s UTF-8 bytes over `prefix` (ASCII) then `body`, fed separately. */
@@ -74,4 +78,33 @@ export function utf8Decode(bytes: Uint8Array): string {
  */
 export function utf8ByteLength(text: string): number {
   return encoder.encode(text).byteLength;
+}
+
+// Maps an ASCII code to its hex value, or 255 when it is not a hex digit (either case).
+const HEX_VALUES = /* @__PURE__ */ (() => {
+  const table = new Uint8Array(128).fill(255);
+  for (let i = 0; i < 10; i++) table[48 + i] = i;
+  for (let i = 0; i < 6; i++) {
+    table[65 + i] = 10 + i;
+    table[97 + i] = 10 + i;
+  }
+  return table;
+})();
+
+/**
+ * Whether `hex` is the lowercase or uppercase hex of `expected`, in time that depends only on the
+ * lengths: every character is read and the differences are accumulated, never an early return. A
+ * wrong length or a non-hex character is `false`, never an exception. Compares without decoding
+ * into a new array, since this runs once per request.
+ */
+export function equalsHex(expected: Uint8Array, hex: string): boolean {
+  if (hex.length !== expected.length * 2) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const hi = HEX_VALUES[hex.charCodeAt(2 * i)] ?? 255;
+    const lo = HEX_VALUES[hex.charCodeAt(2 * i + 1)] ?? 255;
+    // A non-hex character (255) sets bits above the low nibble; a differing byte sets the rest.
+    diff |= ((hi | lo) & 0xf0) | (((hi << 4) | lo) ^ expected[i]!);
+  }
+  return diff === 0;
 }

@@ -2,6 +2,7 @@
  * @module stores/memory — the idempotency contract inside one process: for tests and
  * single-instance apps. Bounded, and free of timers that would keep a process alive.
  */
+import { markInProcess } from '../store-call.js';
 import type { IdempotencyStore } from '../store.js';
 
 /** Options of {@link memoryStore}. */
@@ -73,7 +74,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): IdempotencyStore 
     }
   };
 
-  return {
+  // Every answer below is settled before the call returns: nothing for storeTimeoutMs to bound.
+  return markInProcess<IdempotencyStore>({
     claim(key, leaseMs) {
       const at = now();
       const claim = claims.get(key);
@@ -110,5 +112,5 @@ export function memoryStore(options: MemoryStoreOptions = {}): IdempotencyStore 
       claims.delete(key);
       return Promise.resolve(true);
     },
-  };
+  });
 }
