@@ -1,10 +1,10 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import Router from '@koa/router';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createWebhooks, memoryStore, type WebhookErrorContext } from '@x/together-webhooks-core';
-import { TEST_SECRET, close, listen, post, signedDelivery } from '@x/together-webhooks-node-http/testing';
+import { TEST_SECRET, close, listen, post, sendHalfThenVanish, signedDelivery } from '@x/together-webhooks-node-http/testing';
 import { togetherWebhooks } from '../src/index.js';
 
 const servers: Server[] = [];
@@ -12,15 +12,6 @@ afterEach(async () => {
   vi.restoreAllMocks();
   await Promise.all(servers.splice(0).map(close));
 });
-
-/** Sends the headers and half of a 1000-byte body, waits until `arrived` settles, then destroys the socket. */
-async function sendHalfThenVanish(url: string, arrived: Promise<void>): Promise<void> {
-  const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000' } });
-  req.on('error', () => undefined);
-  req.write(new Uint8Array(500).fill(0x20));
-  await arrived;
-  req.destroy();
-}
 
 describe.each([
   ['Koa 3', Koa3],

@@ -1,8 +1,8 @@
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhooks, type WebhookErrorContext, type WebhookResult } from '@x/together-webhooks-core';
 import { ClientAbortedError, nodeAdapterResult } from '@x/together-webhooks-node-http';
-import { TEST_SECRET, close, listen, signedDelivery } from '../testing/index.js';
+import { TEST_SECRET, close, listen, sendHalfThenVanish, signedDelivery } from '../testing/index.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -26,19 +26,15 @@ async function serve(funnel: typeof nodeAdapterResult) {
   return { url: await listen(server), settled, errors };
 }
 
-/** Sends half of a 1000-byte body, then destroys the socket once the server holds the request. */
-async function sendHalfThenVanish(url: string, settled: unknown[]): Promise<void> {
-  const req = request(url, { method: 'POST', headers: { 'content-length': '1000' } });
-  req.on('error', () => undefined);
-  req.write(new Uint8Array(500));
+/** Resolves once the server holds a request (its funnel has started). */
+async function heldBy(settled: unknown[]): Promise<void> {
   while (settled.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  req.destroy();
 }
 
 describe('a client that goes away mid-body', () => {
   it('nodeAdapterResult reports it once (phase adapter, outcome failed) and resolves undefined: nothing to write', async () => {
     const { url, settled, errors } = await serve(nodeAdapterResult);
-    await sendHalfThenVanish(url, settled);
+    await sendHalfThenVanish(url, heldBy(settled));
     expect(await settled[0]!).toBeUndefined();
     expect(errors).toHaveLength(1);
     expect(errors[0]!.error).toBeInstanceOf(ClientAbortedError);

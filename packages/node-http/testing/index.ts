@@ -169,4 +169,4 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
-export { postUnfinished, type EarlyAnswer } from './partial.js';
+export { postUnfinished, sendHalfThenVanish, type EarlyAnswer } from './partial.js';

@@ -52,3 +52,15 @@ export function postUnfinished(
     writeNext(0);
   });
 }
+
+/**
+ * Sends the headers and half of a 1000-byte body, waits until `arrived` settles (the server holds
+ * the request), then destroys the socket: a client that goes away mid-body.
+ */
+export async function sendHalfThenVanish(url: string, arrived: Promise<unknown>): Promise<void> {
+  const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000' } });
+  req.on('error', () => undefined);
+  req.write(new Uint8Array(500).fill(0x20));
+  await arrived;
+  req.destroy();
+}
