@@ -44,6 +44,16 @@ export default defineConfig([
   },
   {
     ...shared,
+    // For this project's own tools (the CLI): Node only, no classes, so nothing to keep in step.
+    entry: { index: 'src/internal.ts' },
+    outDir: 'dist/internal',
+    platform: 'node',
+    target: 'node18',
+    removeNodeProtocol: false,
+    esbuildPlugins: [cryptoImplementation('./src/crypto/node.ts')],
+  },
+  {
+    ...shared,
     entry: { index: 'src/testing/index.ts' },
     outDir: 'dist/testing',
     platform: 'neutral',

@@ -77,6 +77,7 @@ const checkNames: Readonly<Record<WebhookVerificationErrorCode | 'invalid_secret
   invalid_secret: 'configuration: the secret',
   missing_signature: `headers: ${SIGNATURE_HEADER} present`,
   missing_timestamp: `headers: ${TIMESTAMP_HEADER} present`,
+  missing_id: 'headers: webhook-id present',
   invalid_timestamp: `headers: ${TIMESTAMP_HEADER} is Unix seconds`,
   payload_too_large: 'body size',
   signature_mismatch: 'signature',

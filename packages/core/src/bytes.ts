@@ -3,6 +3,17 @@
  * (Comparing a digest with its hex is each build's own, in `#crypto`.)
  */
 
+/**
+ * Whether two strings are equal, in time that depends only on their lengths (a digest's encoding
+ * against what a header holds). @internal
+ */
+export function equalStrings(expected: string, actual: string): boolean {
+  if (expected.length !== actual.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ actual.charCodeAt(i);
+  return diff === 0;
+}
+
 const HEX_DIGITS = '0123456789abcdef';
 
 /** Lowercase hex of `bytes`. @internal */

@@ -7,6 +7,7 @@
 export type WebhookVerificationErrorCode =
   | 'missing_signature'
   | 'missing_timestamp'
+  | 'missing_id'
   | 'invalid_timestamp'
   | 'signature_mismatch'
   | 'timestamp_too_old'
@@ -18,6 +19,7 @@ export type WebhookVerificationErrorCode =
 export const verificationErrorStatus: Readonly<Record<WebhookVerificationErrorCode, 400 | 401 | 413>> = {
   missing_signature: 401,
   missing_timestamp: 401,
+  missing_id: 401,
   invalid_timestamp: 401,
   signature_mismatch: 401,
   timestamp_too_old: 401,
@@ -29,14 +31,15 @@ export const verificationErrorStatus: Readonly<Record<WebhookVerificationErrorCo
 // Messages say what to do, briefly (they ship in every bundle). None can carry the secret or the
 // expected signature: they are fixed text, chosen by code.
 const messages: Readonly<Record<WebhookVerificationErrorCode, string>> = {
-  missing_signature: 'no x-together-signature header: do proxies forward it?',
-  missing_timestamp: 'no x-together-timestamp header: do proxies forward it?',
+  missing_signature: 'x-together-signature missing: do proxies forward it?',
+  missing_timestamp: 'x-together-timestamp missing: do proxies forward it?',
+  missing_id: 'webhook-id missing',
   invalid_timestamp: 'x-together-timestamp must be Unix seconds',
   signature_mismatch: 'no signature matches: check the secret, and pass the raw body bytes',
   timestamp_too_old: 'authentic but too old (a replay, or clock skew): sync clocks or raise toleranceSeconds',
   timestamp_in_future: 'authentic but in the future (clock skew): sync clocks or raise toleranceSeconds',
   payload_too_large: 'body over maxBodyBytes: raise it for larger deliveries',
-  invalid_payload: 'authentic, but not a JSON event: id and type strings, data an object',
+  invalid_payload: 'authentic, but not a JSON event with string id and type and object data',
 };
 
 /**

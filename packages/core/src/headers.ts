@@ -1,6 +1,6 @@
 /**
- * @module headers — the header names of the wire format and a case-insensitive reader for every
- * shape of headers a framework hands over.
+ * @module headers — the header names of this project's wire format and a case-insensitive reader
+ * for every shape of headers a framework hands over.
  */
 
 /** Header holding one or more lowercase-hex HMAC-SHA256 signatures. */
@@ -17,52 +17,45 @@ export type HeadersLike =
   | Record<string, string | string[] | undefined>
   | Iterable<readonly [string, string]>;
 
-/** The two headers of the wire format as they arrived, before any check of their content. */
-export interface DeliveryHeaders {
-  signature: string | undefined;
-  timestamp: string | undefined;
-}
-
 /**
- * Reads the signature and timestamp headers case-insensitively, in one pass: an iterator (such as
- * `headers.entries()`) can be consumed only once. Several values (an array, or the name repeated)
- * are joined with `,`. Non-string values are ignored.
+ * Reads the headers named by `names` (lowercase) case-insensitively, in one pass: an iterator
+ * (such as `headers.entries()`) can be consumed only once. Several values (an array, or the name
+ * repeated) are joined with `,`. Non-string values are ignored. The one header reader: every
+ * scheme, and the CLI's diagnosis, read through it.
+ *
+ * @param headers - a Fetch `Headers`, a plain object (values possibly arrays), or pairs
+ * @param names - lowercase header names
+ * @returns each name's value, in the order of `names`, or `undefined` where it is missing
  * @internal
  */
-export function readDeliveryHeaders(headers: HeadersLike): DeliveryHeaders {
+export function readHeaders(headers: HeadersLike, names: readonly string[]): (string | undefined)[] {
   if (typeof headers !== 'object' || headers === null) throw new TypeError('headers must be Headers, an object, or [name, value] pairs');
-  if (headers instanceof Headers) {
-    return { signature: headers.get(SIGNATURE_HEADER) ?? undefined, timestamp: headers.get(TIMESTAMP_HEADER) ?? undefined };
+  if (headers instanceof Headers) return names.map((name) => headers.get(name) ?? undefined);
+  const found: (string | undefined)[] = names.map(() => undefined);
+  if (Symbol.iterator in headers) {
+    for (const pair of headers as Iterable<readonly [string, string]>) {
+      if (Array.isArray(pair) && typeof pair[0] === 'string') collect(found, names, pair[0], pair[1]);
+    }
+    return found;
   }
-  if (Symbol.iterator in headers) return readFromPairs(headers as Iterable<readonly [string, string]>);
   const record = headers as Record<string, unknown>;
-  // Node lowercases incoming header names, so the exact keys are the common case: two lookups.
-  const signature = record[SIGNATURE_HEADER];
-  const timestamp = record[TIMESTAMP_HEADER];
-  if (typeof signature === 'string' && typeof timestamp === 'string' && Object.hasOwn(record, SIGNATURE_HEADER) && Object.hasOwn(record, TIMESTAMP_HEADER)) {
-    return { signature, timestamp };
+  // Node lowercases incoming header names, so the exact keys are the common case: one lookup each.
+  let exact = true;
+  for (let i = 0; i < names.length; i++) {
+    const value = record[names[i]!];
+    if (typeof value === 'string' && Object.hasOwn(record, names[i]!)) found[i] = value;
+    else exact = false;
   }
-  const found: DeliveryHeaders = { signature: undefined, timestamp: undefined };
-  for (const key of Object.keys(record)) collect(found, key, record[key]);
+  if (exact) return found;
+  found.fill(undefined);
+  for (const key of Object.keys(record)) collect(found, names, key, record[key]);
   return found;
 }
 
-function readFromPairs(pairs: Iterable<readonly [string, string]>): DeliveryHeaders {
-  const found: DeliveryHeaders = { signature: undefined, timestamp: undefined };
-  for (const pair of pairs) {
-    if (Array.isArray(pair) && typeof pair[0] === 'string') collect(found, pair[0], pair[1]);
-  }
-  return found;
+function collect(found: (string | undefined)[], names: readonly string[], name: string, value: unknown): void {
+  const index = names.indexOf(name.toLowerCase());
+  if (index >= 0) found[index] = join(found[index], headerValue(value));
 }
-
-// Both names have the same length, which rules out almost every other header before lowercasing.
-function collect(found: DeliveryHeaders, name: string, value: unknown): void {
-  if (name.length !== SIGNATURE_HEADER.length) return;
-  const lower = name.toLowerCase();
-  if (lower === SIGNATURE_HEADER) found.signature = join(found.signature, headerValue(value));
-  else if (lower === TIMESTAMP_HEADER) found.timestamp = join(found.timestamp, headerValue(value));
-}
-
 // One level only: Node gives string[] for a repeated header, and nothing deeper is a header.
 function headerValue(value: unknown): string | undefined {
   if (typeof value === 'string') return value;

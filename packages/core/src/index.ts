@@ -29,18 +29,23 @@ export {
 export { SIGNATURE_HEADER, TIMESTAMP_HEADER, type HeadersLike } from './headers.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, type VerifyOptions } from './options.js';
 export { sign, type SignatureHeaders, type SignOptions } from './sign.js';
+export { togetherScheme, type TogetherHeaderName } from './schemes/together.js';
+export { standardWebhooksScheme, type StandardWebhooksHeaderName } from './schemes/standard-webhooks.js';
+export { MAX_SIGNATURES, type WebhookScheme } from './schemes/scheme.js';
 export { verify, verifySync, type RawDelivery, type WebhookInput } from './verify.js';
+export { createWebhooks, type Webhooks, type WebhooksOptions } from './pipeline.js';
 export {
-  createWebhooks,
+  createEventRouter,
   type AnyWebhookHandler,
   type EventFor,
+  type EventRouter,
+  type EventRouterOptions,
   type HandlerContext,
+  type ResultContext,
   type WebhookErrorContext,
   type WebhookErrorPhase,
   type WebhookHandler,
-  type Webhooks,
-  type WebhooksOptions,
-} from './pipeline.js';
+} from './router.js';
 export { createLeaseKeeper, LeaseLostError, type HeldLease, type HoldOptions, type LeaseKeeper, type LeaseKeeperOptions } from './lease.js';
 export { boundedStoreCall, StoreTimeoutError } from './store-call.js';
 export type { WebhookOutcome, WebhookResponseBody, WebhookResult } from './result.js';

@@ -2,6 +2,8 @@
  * @module options — verification options, their defaults, and the checks that turn a
  * misconfiguration into a `TypeError` instead of a 401.
  */
+import type { HmacKey, SchemeVerifier, WebhookScheme } from './schemes/scheme.js';
+import { togetherVerifier } from './schemes/together.js';
 
 /** Options of `verify` and `verifySync`. */
 export interface VerifyOptions {
@@ -13,6 +15,11 @@ export interface VerifyOptions {
   maxBodyBytes?: number;
   /** Current time in milliseconds since the epoch; for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Where the signature is and over what: `togetherScheme()` (the default, this project's own
+   * `x-together-*` headers) or `standardWebhooksScheme()`.
+   */
+  scheme?: WebhookScheme;
 }
 
 /** Default replay window: five minutes either way. */
@@ -58,15 +65,18 @@ export const NOW_ERROR = 'now must be a function returning epoch milliseconds';
 
 /** Checked verification settings. @internal */
 export interface ResolvedVerifyOptions {
-  secrets: readonly string[];
+  /** The scheme's verification. */
+  verifier: SchemeVerifier;
+  /** The secrets as the scheme's HMAC keys. */
+  keys: readonly HmacKey[];
   toleranceSeconds: number;
   maxBodyBytes: number;
   now: () => number;
 }
 
 /**
- * Validates `options` once and fills in the defaults. `secrets` replaces the check of
- * `options.secret` for a receiver that reads its secret later.
+ * Validates `options` once and fills in the defaults. `secrets` replaces `options.secret` for a
+ * receiver that reads its secret later (it passes none, and adds the keys at first use).
  * @internal
  */
 export function resolveVerifyOptions(
@@ -76,8 +86,13 @@ export function resolveVerifyOptions(
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object with a secret');
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new TypeError(NOW_ERROR);
+  // No scheme is the default one: then nothing of any other scheme is bundled.
+  // A scheme is made only by this package's scheme functions (the type says so); anything else
+  // fails on the next line with a TypeError, as every misconfiguration does.
+  const verifier = options.scheme === undefined ? togetherVerifier : options.scheme.verifier;
   return {
-    secrets: secrets ?? secretList(options.secret),
+    verifier,
+    keys: verifier.keys(secrets ?? secretList(options.secret)),
     toleranceSeconds: numberOption(options.toleranceSeconds, 'toleranceSeconds', DEFAULT_TOLERANCE_SECONDS),
     maxBodyBytes: numberOption(options.maxBodyBytes, 'maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
     now,

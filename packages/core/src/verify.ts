@@ -1,15 +1,16 @@
 /**
- * @module verify — checks a delivery's signature and replay window and returns the typed event.
+ * @module verify — checks a delivery's signature (by its scheme) and replay window and returns the
+ * typed event.
  */
 import { utf8ByteLength, utf8Decode } from '#crypto';
 import { normalizeBody, type RawBody } from './bytes.js';
 import { reject } from './errors.js';
 import type { TogetherEvent } from './events.js';
-import { readDeliveryHeaders, type HeadersLike } from './headers.js';
+import type { HeadersLike } from './headers.js';
 import { NOW_ERROR, resolveVerifyOptions, type ResolvedVerifyOptions, type VerifyOptions } from './options.js';
 import { parseEvent } from './payload.js';
 import { readRequestBody } from './request.js';
-import { matchesAnySecret } from './signature.js';
+import type { SignedParts } from './schemes/scheme.js';
 
 /** Raw body bytes (or text) plus the headers they arrived with. */
 export interface RawDelivery {
@@ -20,41 +21,22 @@ export interface RawDelivery {
 /** What `verify` accepts: a Fetch `Request`, or the raw body and headers. */
 export type WebhookInput = Request | RawDelivery;
 
-/** The signature-relevant headers of a delivery, checked for presence and format. */
-interface SignedHeaders {
-  signature: string;
-  timestamp: string;
-}
-
-// Whole seconds, digits only; 15 digits keep the value an exact integer.
-const SECONDS = /^[0-9]{1,15}$/;
-
-function readSignedHeaders(headers: HeadersLike): SignedHeaders {
-  const { signature, timestamp } = readDeliveryHeaders(headers);
-  // trim() only when the first character could be whitespace: the common case allocates nothing.
-  if (signature === undefined || signature === '' || (signature.charCodeAt(0) <= 32 && signature.trim() === '')) {
-    return reject('missing_signature');
-  }
-  if (timestamp === undefined || timestamp === '') return reject('missing_timestamp');
-  if (!SECONDS.test(timestamp)) return reject('invalid_timestamp');
-  return { signature, timestamp };
-}
-
-function verifyBody(body: string | Uint8Array, signed: SignedHeaders, options: ResolvedVerifyOptions): TogetherEvent {
+function verifyBody(body: string | Uint8Array, parts: SignedParts, options: ResolvedVerifyOptions): TogetherEvent {
   const size = typeof body === 'string' ? utf8ByteLength(body) : body.byteLength;
   if (size > options.maxBodyBytes) return reject('payload_too_large');
 
-  if (!matchesAnySecret(options.secrets, signed.timestamp, body, signed.signature)) return reject('signature_mismatch');
+  const { verifier } = options;
+  if (!verifier.matches(options.keys, parts, body)) return reject('signature_mismatch');
 
   // Age is judged only once the delivery is known to be authentic.
   const now = options.now();
   // Number.isFinite is false for anything but a finite number.
   if (!Number.isFinite(now)) throw new TypeError(NOW_ERROR);
-  const age = Math.floor(now / 1000) - Number(signed.timestamp);
+  const age = Math.floor(now / 1000) - Number(parts.timestamp);
   if (age > options.toleranceSeconds) return reject('timestamp_too_old');
   if (-age > options.toleranceSeconds) return reject('timestamp_in_future');
 
-  return parseEvent(typeof body === 'string' ? body : utf8Decode(body));
+  return parseEvent(typeof body === 'string' ? body : utf8Decode(body), verifier, parts);
 }
 
 // A missing body or headers is named by the checks of each (a TypeError either way).
@@ -68,7 +50,8 @@ function isRequest(input: WebhookInput): input is Request {
 
 /**
  * Verifies a delivery synchronously: signature over the raw bytes, then the replay window, then
- * the event envelope.
+ * the event. The scheme (`options.scheme`) says where the signature is; the default is this
+ * project's own `x-together-*` headers, and `standardWebhooksScheme()` reads Standard Webhooks.
  *
  * @param input - the body exactly as received (a Node `Buffer` is a `Uint8Array`) and its headers
  * @param options - the secret (or secrets, during a rotation) and the checks' limits
@@ -87,7 +70,7 @@ export function verifySync(input: RawDelivery, options: VerifyOptions): Together
   const resolved = resolveVerifyOptions(options);
   assertObject(input);
   const body = normalizeBody(input.body);
-  return verifyBody(body, readSignedHeaders(input.headers), resolved);
+  return verifyBody(body, resolved.verifier.read(input.headers), resolved);
 }
 
 /**
@@ -125,8 +108,8 @@ export async function verify(input: WebhookInput, options: VerifyOptions): Promi
  */
 export function verifyWithResolvedOptions(input: WebhookInput, resolved: ResolvedVerifyOptions): TogetherEvent | Promise<TogetherEvent> {
   assertObject(input);
-  if (!isRequest(input)) return verifyBody(normalizeBody(input.body), readSignedHeaders(input.headers), resolved);
+  if (!isRequest(input)) return verifyBody(normalizeBody(input.body), resolved.verifier.read(input.headers), resolved);
   // Headers first: a delivery that cannot be authentic is rejected before its body is read.
-  const signed = readSignedHeaders(input.headers);
-  return readRequestBody(input, resolved.maxBodyBytes).then((body) => verifyBody(body, signed, resolved));
+  const parts = resolved.verifier.read(input.headers);
+  return readRequestBody(input, resolved.maxBodyBytes).then((body) => verifyBody(body, parts, resolved));
 }

@@ -1,6 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   sign,
+  standardWebhooksScheme,
+  togetherScheme,
   verify,
   verifySync,
   type BatchJob,
@@ -83,7 +85,11 @@ describe('types', () => {
   });
 
   it('give sign() the two header names', () => {
-    expectTypeOf(sign).returns.toEqualTypeOf<SignatureHeaders>();
+    expectTypeOf(sign('{}', { secret: 's' })).toEqualTypeOf<SignatureHeaders>();
+    expectTypeOf(sign('{}', { secret: 's', scheme: togetherScheme() })).toEqualTypeOf<SignatureHeaders>();
+    expectTypeOf(sign('{}', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', scheme: standardWebhooksScheme(), id: 'msg_1' })).toEqualTypeOf<
+      Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>
+    >();
     expectTypeOf<SignatureHeaders>().toEqualTypeOf<Record<'x-together-signature' | 'x-together-timestamp', string>>();
     expectTypeOf(sign).parameter(0).toEqualTypeOf<string | Uint8Array>();
   });

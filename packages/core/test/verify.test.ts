@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   sign,
+  standardWebhooksScheme,
   verificationErrorStatus,
   verify,
   verifySync,
   WebhookVerificationError,
   type RawDelivery,
+  type VerifyOptions,
   type WebhookVerificationErrorCode,
 } from '@x/together-webhooks-core';
 import {
@@ -36,7 +38,10 @@ describe('the error table of spec section 5', () => {
   const notJson = signed('not json');
   const big = signed('x'.repeat(1024 * 1024 + 1));
 
-  const rows: [WebhookVerificationErrorCode, number, RawDelivery][] = [
+  // The one code only Standard Webhooks has: a delivery without webhook-id.
+  const standard = { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', scheme: standardWebhooksScheme(), now: clockAt() };
+  const { 'webhook-id': _id, ...withoutId } = sign(eventBody(), { ...standard, id: 'msg_1', timestamp: TIMESTAMP });
+  const rows: [WebhookVerificationErrorCode, number, RawDelivery, VerifyOptions?][] = [
     ['missing_signature', 401, { body: delivery.body, headers: { [TS]: String(TIMESTAMP) } }],
     ['missing_timestamp', 401, { body: delivery.body, headers: { [SIG]: delivery.signature } }],
     ['invalid_timestamp', 401, { body: delivery.body, headers: { ...delivery.headers, [TS]: 'soon' } }],
@@ -45,16 +50,17 @@ describe('the error table of spec section 5', () => {
     ['timestamp_in_future', 401, early],
     ['payload_too_large', 413, big],
     ['invalid_payload', 400, notJson],
+    ['missing_id', 401, { body: eventBody(), headers: withoutId }, standard],
   ];
 
-  it.each(rows)('%s answers %i from verifySync', (code, status, input) => {
-    const error = expectCode(caught(() => verifySync(input, options)), code);
+  it.each(rows)('%s answers %i from verifySync', (code, status, input, rowOptions = options) => {
+    const error = expectCode(caught(() => verifySync(input, rowOptions)), code);
     expect(error.status).toBe(status);
     expect(verificationErrorStatus[code]).toBe(status);
   });
 
-  it.each(rows)('%s answers %i from verify', async (code, status, input) => {
-    expect(expectCode(await caughtAsync(() => verify(input, options)), code).status).toBe(status);
+  it.each(rows)('%s answers %i from verify', async (code, status, input, rowOptions = options) => {
+    expect(expectCode(await caughtAsync(() => verify(input, rowOptions)), code).status).toBe(status);
   });
 
   it('covers every code the status table knows', () => {

@@ -7,10 +7,15 @@ import * as nodeCrypto from 'node:crypto';
 /** Which implementation this build uses. */
 export const cryptoBackend: 'node:crypto' | '@noble/hashes' = 'node:crypto';
 
-/** HMAC-SHA256 keyed with `secret`'s UTF-8 bytes over `prefix` then `body`, fed separately. */
-export function hmacSha256(secret: string, prefix: string, body: string | Uint8Array): Uint8Array {
+/** HMAC-SHA256 keyed with `key` (a secret's UTF-8 bytes, or key bytes) over `prefix` then `body`, fed separately. */
+export function hmacSha256(key: string | Uint8Array, prefix: string, body: string | Uint8Array): Uint8Array {
   // Two update() calls: joining prefix and body first would copy the whole body.
-  return nodeCrypto.createHmac('sha256', secret).update(prefix).update(body).digest();
+  return nodeCrypto.createHmac('sha256', key).update(prefix).update(body).digest();
+}
+
+/** Standard base64 (with padding) of `bytes`. */
+export function base64Encode(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 /** SHA-256 of `text`'s UTF-8 bytes. */

@@ -22,18 +22,22 @@ const sha256 = (bytes: Uint8Array): Uint8Array => new _SHA256().update(bytes).di
 // The inner and outer hashes are keyed once per secret and cloned per message: keying hashes two
 // padded blocks, about a tenth of the work for a 1 KiB body. The keyed states are as secret as
 // the secrets, which the caller holds in memory anyway. Bounded: a rotation uses a handful.
-const keyed = new Map<string, [inner: Sha256, outer: Sha256]>();
+const keyedBySecret = new Map<string, [inner: Sha256, outer: Sha256]>();
+// Key bytes (a scheme decodes them once per receiver) are keyed by identity, held no longer than they are.
+const keyedByBytes = /* @__PURE__ */ new WeakMap<Uint8Array, [inner: Sha256, outer: Sha256]>();
 
-function keyedHashes(secret: string): [inner: Sha256, outer: Sha256] {
-  let hashes = keyed.get(secret);
+function keyedHashes(key: string | Uint8Array): [inner: Sha256, outer: Sha256] {
+  let hashes = typeof key === 'string' ? keyedBySecret.get(key) : keyedByBytes.get(key);
   if (!hashes) {
-    const key = encoder.encode(secret);
+    const bytes = typeof key === 'string' ? encoder.encode(key) : key;
     const pad = new Uint8Array(64);
-    pad.set(key.length > 64 ? sha256(key) : key);
-    const inner = new _SHA256().update(pad.map((byte) => byte ^ 0x36));
-    const outer = new _SHA256().update(pad.map((byte) => byte ^ 0x5c));
-    if (keyed.size >= 16) keyed.clear();
-    keyed.set(secret, (hashes = [inner, outer]));
+    pad.set(bytes.length > 64 ? sha256(bytes) : bytes);
+    hashes = [new _SHA256().update(pad.map((byte) => byte ^ 0x36)), new _SHA256().update(pad.map((byte) => byte ^ 0x5c))];
+    if (typeof key !== 'string') keyedByBytes.set(key, hashes);
+    else {
+      if (keyedBySecret.size >= 16) keyedBySecret.clear();
+      keyedBySecret.set(key, hashes);
+    }
   }
   return hashes;
 }
@@ -44,27 +48,39 @@ const innerWork = /* @__PURE__ */ new _SHA256();
 const outerWork = /* @__PURE__ */ new _SHA256();
 const innerDigest = /* @__PURE__ */ new Uint8Array(32);
 
-/** HMAC-SHA256 keyed with `secret`'s UTF-8 bytes over `prefix` (ASCII) then `body`, fed separately. */
-export function hmacSha256(secret: string, prefix: string, body: string | Uint8Array): Uint8Array {
-  const [inner, outer] = keyedHashes(secret);
+/** HMAC-SHA256 keyed with `key` (a secret's UTF-8 bytes, or key bytes) over `prefix` then `body`, fed separately. */
+export function hmacSha256(key: string | Uint8Array, prefix: string, body: string | Uint8Array): Uint8Array {
+  const [inner, outer] = keyedHashes(key);
   inner
     ._cloneInto(innerWork)
-    .update(asciiBytes(prefix))
+    .update(utf8Prefix(prefix))
     .update(typeof body === 'string' ? encoder.encode(body) : body)
     .digestInto(innerDigest);
   return outer._cloneInto(outerWork).update(innerDigest).digest();
 }
 
-// The prefix is `<digits>.`: copying its codes beats a TextEncoder call on every request.
-function asciiBytes(text: string): Uint8Array {
+// The prefix is `<digits>.` (or `<id>.<digits>.`): copying ASCII codes beats a TextEncoder call on
+// every request; an id with other characters is encoded properly.
+function utf8Prefix(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127) return encoder.encode(text);
+    bytes[i] = code;
+  }
   return bytes;
 }
 
 /** SHA-256 of `text`'s UTF-8 bytes. */
 export function sha256Digest(text: string): Uint8Array {
   return sha256(encoder.encode(text));
+}
+
+/** Standard base64 (with padding) of `bytes`. */
+export function base64Encode(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /** Decodes UTF-8, replacing invalid sequences (the signature was already checked on the bytes). */

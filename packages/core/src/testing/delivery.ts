@@ -2,7 +2,7 @@
  * @module testing/delivery — signed deliveries for tests: the exact body and the headers a sender
  * would send, ready for `verify`, `handle` or any HTTP client.
  */
-import { sign, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@x/together-webhooks-core';
+import { sign, togetherScheme, type TogetherHeaderName, type WebhookScheme } from '@x/together-webhooks-core';
 
 /** An event envelope: a catalog event, or one of a type newer than this SDK. */
 export interface EventEnvelope {
@@ -12,31 +12,39 @@ export interface EventEnvelope {
 }
 
 /** Options of {@link createSignedDelivery}. */
-export interface SignedDeliveryOptions {
-  /** The webhook secret, or several: a sender rotating its secret signs with each (one header, `,`-separated). */
+export interface SignedDeliveryOptions<HeaderName extends string = TogetherHeaderName> {
+  /** The webhook secret, or several: a sender rotating its secret signs with each. */
   secret: string | readonly string[];
   /** Unix time in whole seconds the delivery is signed at. Default: now. */
   timestamp?: number;
+  /** The scheme to sign with. Default `togetherScheme()`. */
+  scheme?: WebhookScheme<HeaderName>;
+  /**
+   * The message id, for a scheme that carries it in a header (Standard Webhooks' `webhook-id`).
+   * Default: the event's `id`; required for a string or bytes body in such a scheme.
+   */
+  id?: string;
 }
 
-/** The headers of a signed delivery. */
-export type SignedDeliveryHeaders = Record<'content-type' | typeof SIGNATURE_HEADER | typeof TIMESTAMP_HEADER, string>;
+/** The headers of a signed delivery: `content-type` and the scheme's signature headers. */
+export type SignedDeliveryHeaders<HeaderName extends string = TogetherHeaderName> = Record<'content-type' | HeaderName, string>;
 
 /** A delivery as it goes on the wire: the exact body and its headers. */
-export interface SignedDelivery<Body extends string | Uint8Array = string | Uint8Array> {
+export interface SignedDelivery<Body extends string | Uint8Array = string | Uint8Array, HeaderName extends string = TogetherHeaderName> {
   /** The bytes that were signed: send them unchanged. */
   body: Body;
-  headers: SignedDeliveryHeaders;
+  headers: SignedDeliveryHeaders<HeaderName>;
 }
 
 /**
- * Signs a delivery the way Together does: an event is serialised with `JSON.stringify` (that
- * exact string is the body); a string or bytes body is signed and kept exactly as given, so a
- * test can send bodies that are not events at all.
+ * Signs a delivery as a sender does (this project's watcher, or your own code). An event is
+ * serialised the scheme's way (the envelope itself by default; `{ type, timestamp, data }` with the
+ * id in `webhook-id` for Standard Webhooks), and that exact string is the body; a string or bytes
+ * body is signed and kept exactly as given, so a test can send bodies that are not events at all.
  *
  * @param payload - an event (serialised), or the exact body (a string, or bytes kept as they are)
- * @param options - the secret (or several during a rotation) and, optionally, the timestamp
- * @returns `{ body, headers }`: `content-type: application/json` and the two signature headers
+ * @param options - the secret (or several during a rotation), the timestamp, the scheme
+ * @returns `{ body, headers }`: `content-type: application/json` and the scheme's signature headers
  * @example
  * ```ts
  * import { createWebhooks, memoryStore } from '@x/together-webhooks-core';
@@ -54,42 +62,43 @@ export interface SignedDelivery<Body extends string | Uint8Array = string | Uint
  * (await webhooks.handle(stale)).body.error; // 'timestamp_too_old'
  * ```
  */
-export function createSignedDelivery(payload: Uint8Array, options: SignedDeliveryOptions): SignedDelivery<Uint8Array>;
-export function createSignedDelivery(payload: string | EventEnvelope, options: SignedDeliveryOptions): SignedDelivery<string>;
-export function createSignedDelivery(
+export function createSignedDelivery<HeaderName extends string = TogetherHeaderName>(
+  payload: Uint8Array,
+  options: SignedDeliveryOptions<HeaderName>,
+): SignedDelivery<Uint8Array, HeaderName>;
+export function createSignedDelivery<HeaderName extends string = TogetherHeaderName>(
+  payload: string | EventEnvelope,
+  options: SignedDeliveryOptions<HeaderName>,
+): SignedDelivery<string, HeaderName>;
+export function createSignedDelivery<HeaderName extends string = TogetherHeaderName>(
   payload: string | Uint8Array | EventEnvelope,
-  options: SignedDeliveryOptions,
-): SignedDelivery;
-export function createSignedDelivery(
+  options: SignedDeliveryOptions<HeaderName>,
+): SignedDelivery<string | Uint8Array, HeaderName>;
+export function createSignedDelivery<HeaderName extends string = TogetherHeaderName>(
   payload: string | Uint8Array | EventEnvelope,
-  options: SignedDeliveryOptions,
-): SignedDelivery {
+  options: SignedDeliveryOptions<HeaderName>,
+): SignedDelivery<string | Uint8Array, HeaderName> {
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw new TypeError('options must be an object with a secret');
   }
-  const body = bodyOf(payload);
-  const secret: unknown = options.secret;
-  const secrets = typeof secret === 'string' ? [secret] : secret;
-  if (!Array.isArray(secrets) || secrets.length === 0) {
-    throw new TypeError('secret must be a non-empty string or a non-empty array of strings');
-  }
-  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  // sign() checks each secret (a string, not empty, no surrounding whitespace) and the timestamp.
-  const signatures = (secrets as readonly string[]).map((secret) => sign(body, { secret, timestamp })[SIGNATURE_HEADER]);
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      [SIGNATURE_HEADER]: signatures.join(','),
-      [TIMESTAMP_HEADER]: String(timestamp),
-    },
-  };
+  const scheme = (options.scheme ?? togetherScheme()) as WebhookScheme<HeaderName>;
+  const event = eventOf(payload);
+  const body = event ? scheme.signer.encode(event) : (payload as string | Uint8Array);
+  // sign() checks each secret (a string, not empty, no surrounding whitespace), the timestamp and the id.
+  const id = options.id ?? event?.id;
+  const headers = sign(body, {
+    secret: options.secret,
+    scheme,
+    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+    ...(id === undefined ? {} : { id }),
+  });
+  return { body, headers: { 'content-type': 'application/json', ...headers } };
 }
 
-function bodyOf(payload: unknown): string | Uint8Array {
-  if (typeof payload === 'string' || payload instanceof Uint8Array) return payload;
+function eventOf(payload: unknown): EventEnvelope | undefined {
+  if (typeof payload === 'string' || payload instanceof Uint8Array) return undefined;
   if (typeof payload === 'object' && payload !== null && !ArrayBuffer.isView(payload) && !(payload instanceof ArrayBuffer)) {
-    return JSON.stringify(payload);
+    return payload as EventEnvelope;
   }
   throw new TypeError('payload must be an event object, a string body or a Uint8Array body');
 }
@@ -116,11 +125,11 @@ function bodyOf(payload: unknown): string | Uint8Array {
  * response.status; // 200
  * ```
  */
-export function toRequest(delivery: SignedDelivery, url: string | URL = 'http://localhost/webhooks'): Request {
+export function toRequest(delivery: SignedDelivery<string | Uint8Array, string>, url: string | URL = 'http://localhost/webhooks'): Request {
   if (typeof delivery !== 'object' || (delivery as unknown) === null) {
     throw new TypeError('delivery must be the object createSignedDelivery returned');
   }
   // A copy of the bytes: the request owns its body, and the delivery stays reusable.
   const body = typeof delivery.body === 'string' ? delivery.body : new Uint8Array(delivery.body);
-  return new Request(url, { method: 'POST', headers: delivery.headers, body });
+  return new Request(url, { method: 'POST', headers: delivery.headers as Record<string, string>, body });
 }

@@ -1,0 +1,342 @@
+/**
+ * @module router — `createEventRouter`: claim an event's id in the idempotency store, run the
+ * matching handlers once, record the completion, and answer with the outcome. No secret: it is
+ * what the watcher (in process), queue workers and `createWebhooks` feed.
+ */
+import { logReportedError } from './error-log.js';
+import type { TogetherEvent, TogetherEventOf, TogetherEventType } from './events.js';
+import { createLeaseKeeper, type HeldLease } from './lease.js';
+import { numberOption } from './options.js';
+import { resultFor, STORE_RETRY_AFTER_SECONDS, type WebhookOutcome, type WebhookResult } from './result.js';
+import { boundedStoreCall, isInProcess } from './store-call.js';
+import type { ClaimResult, IdempotencyStore } from './store.js';
+
+/** The event a handler of `T` receives; a list of types gives the union of their events. */
+export type EventFor<T extends TogetherEventType> = T extends TogetherEventType ? TogetherEventOf<T> : never;
+
+/** What a handler gets beside the event. */
+export interface HandlerContext {
+  /** Aborts when this delivery's claim is lost (a renewal failed or was refused): stop work. */
+  signal: AbortSignal;
+}
+
+/** A handler for the event types `T`. A thrown error (or rejection) makes the delivery `failed`. */
+export type WebhookHandler<T extends TogetherEventType> = (event: EventFor<T>, context: HandlerContext) => unknown;
+
+/** A handler for every verified event, catalog types or not. */
+export type AnyWebhookHandler = (event: TogetherEvent, context: HandlerContext) => unknown;
+
+/** Where an error reported to `onError` came from. */
+export type WebhookErrorPhase = 'verify' | 'claim' | 'handler' | 'renew' | 'complete' | 'release' | 'adapter' | 'internal';
+
+/** What `onError` is told beside the error. */
+export interface WebhookErrorContext {
+  phase: WebhookErrorPhase;
+  outcome: WebhookOutcome;
+  event?: TogetherEvent;
+}
+
+/** What `onResult` is told beside the result. */
+export interface ResultContext {
+  /** Milliseconds from the call (`handle` or `dispatch`) to its answer. */
+  durationMs: number;
+}
+
+/** Options of {@link createEventRouter} (and of `createWebhooks`, which adds the verification ones). */
+export interface EventRouterOptions {
+  /** Where claims and completions are recorded. Without one, nothing is deduplicated. */
+  store?: IdempotencyStore;
+  /** How long a claim holds before another delivery may take it over; renewed every third. Default 60 000. */
+  leaseMs?: number;
+  /** How long a processed event id is remembered, in seconds; more than 0. Default 7 days. */
+  retentionSeconds?: number;
+  /**
+   * Longest any one store call may take before it counts as failed (claim: 503; renewal: a
+   * failed renewal; completion: reported, answered 200). At most `leaseMs`. Default `leaseMs / 3`.
+   */
+  storeTimeoutMs?: number;
+  /** Prefix of store keys, `<keyPrefix><event id>`. Default `together:event:`. */
+  keyPrefix?: string;
+  /**
+   * Receives handler errors, store failures and configuration mistakes, for logging. The only
+   * place their details go: response bodies never carry them. Must not throw (if it does, the
+   * error is ignored). Default: one line each on `console.error`, with the phase and event id.
+   */
+  onError?: (error: unknown, context: WebhookErrorContext) => void;
+  /**
+   * Called once with every answer (`dispatch`, and `handle` of a receiver, rejections included),
+   * with how long it took: the one hook for logging and metrics, whatever the adapter. Must not
+   * throw (if it does, the error is ignored).
+   */
+  onResult?: (result: WebhookResult, context: ResultContext) => void;
+}
+
+/** Routes trusted events to typed handlers, once per event id. */
+export interface EventRouter {
+  /** Runs `handler` for events of `type` (or any of several types). Chainable. */
+  on<T extends TogetherEventType>(type: T | readonly T[], handler: WebhookHandler<T>): this;
+  /** Runs `handler` for every event, after the typed handlers. Chainable. */
+  onAny(handler: AnyWebhookHandler): this;
+  /** Handles an event the app trusts (it produced or verified it): claim, handlers, completion. Never rejects. */
+  dispatch(event: TogetherEvent): Promise<WebhookResult>;
+  /** Reports an error to `onError` (for adapters and workers: mistakes they detect). */
+  reportError(error: unknown, context: WebhookErrorContext): void;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_RETENTION_SECONDS = 604_800; // 7 days
+const DEFAULT_KEY_PREFIX = 'together:event:';
+
+/** A router's parts, for `createWebhooks` to build on. @internal */
+export interface RouterParts {
+  /** Registers a typed handler. */
+  on(type: string | readonly string[], handler: AnyWebhookHandler): void;
+  /** Registers a handler for every event. */
+  onAny(handler: AnyWebhookHandler): void;
+  /** Claims, runs and completes a checked event; never rejects. */
+  process(event: TogetherEvent): Promise<WebhookResult>;
+  /** Reports to `onError`, which never throws out of it. */
+  report(error: unknown, context: WebhookErrorContext): void;
+  /** Tells `onResult` of an answer begun at `startedAt` (from {@link startTimer}), and returns it. */
+  answered(result: WebhookResult, startedAt: number): WebhookResult;
+  /** A start time for {@link RouterParts.answered}; 0 when nobody listens (no clock read). */
+  startTimer(): number;
+}
+
+/** Checks the router options and builds its parts. @internal */
+export function routerParts(options: EventRouterOptions): RouterParts {
+  const leaseMs = numberOption(options.leaseMs, 'leaseMs', DEFAULT_LEASE_MS);
+  if (leaseMs < 3) throw new RangeError('leaseMs must be at least 3 milliseconds');
+  const retentionMs = numberOption(options.retentionSeconds, 'retentionSeconds', DEFAULT_RETENTION_SECONDS) * 1000;
+  // Every store refuses a retention of 0 (nothing to remember), so refuse it here, before any delivery.
+  if (retentionMs <= 0) throw new RangeError('retentionSeconds must be more than 0');
+  const storeTimeoutMs = numberOption(options.storeTimeoutMs, 'storeTimeoutMs', leaseMs / 3);
+  if (storeTimeoutMs <= 0 || storeTimeoutMs > leaseMs) throw new RangeError('storeTimeoutMs must be more than 0 and at most leaseMs');
+  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  if (typeof keyPrefix !== 'string') throw new TypeError('keyPrefix must be a string');
+  const store = options.store;
+  if (store !== undefined) assertStore(store);
+  const onError = options.onError ?? logReportedError;
+  if (typeof onError !== 'function') throw new TypeError('onError must be a function');
+  const onResult = options.onResult;
+  if (onResult !== undefined && typeof onResult !== 'function') throw new TypeError('onResult must be a function');
+  const leases = store && createLeaseKeeper(store, { leaseMs, storeTimeoutMs });
+  // Every call to a store that does I/O is bounded in time; the memory store's settle at once.
+  const storeCall: <T>(pending: Promise<T>, operation: string) => Promise<T> =
+    store && isInProcess(store) ? (pending) => pending : (pending, operation) => boundedStoreCall(pending, storeTimeoutMs, operation);
+
+  const typed = new Map<string, AnyWebhookHandler[]>();
+  const any: AnyWebhookHandler[] = [];
+
+  const report = (error: unknown, context: WebhookErrorContext): void => {
+    try {
+      onError(error, context);
+    } catch {
+      // A logging hook that throws must not change the answer the sender gets.
+    }
+  };
+
+  const handlersFor = (type: string): AnyWebhookHandler[] => {
+    const forType = typed.get(type);
+    if (!forType) return any;
+    return any.length === 0 ? forType : [...forType, ...any];
+  };
+
+  const runHandlers = async (handlers: AnyWebhookHandler[], event: TogetherEvent, context: HandlerContext): Promise<void> => {
+    for (const handler of handlers) await handler(event, context);
+  };
+
+  const processWithoutStore = async (event: TogetherEvent, handlers: AnyWebhookHandler[]): Promise<WebhookResult> => {
+    try {
+      await runHandlers(handlers, event, new UnownedContext());
+    } catch (error) {
+      report(error, { phase: 'handler', outcome: 'failed', event });
+      return resultFor('failed', event, { error });
+    }
+    return resultFor('processed', event);
+  };
+
+  // Never rejects: a bug anywhere below is reported and answered 500, like a handler error.
+  const process = async (event: TogetherEvent): Promise<WebhookResult> => {
+    try {
+      const handlers = handlersFor(event.type);
+      // Nothing to run, nothing to record: acknowledge so the sender stops retrying.
+      if (handlers.length === 0) return resultFor('unhandled', event);
+      if (!store) return await processWithoutStore(event, handlers);
+
+      const key = keyPrefix + event.id;
+      const sentAt = leases!.now();
+      let claim: ClaimResult;
+      try {
+        claim = checkClaim(await storeCall(store.claim(key, leaseMs), 'claim'));
+      } catch (error) {
+        report(error, { phase: 'claim', outcome: 'store_unavailable', event });
+        return resultFor('store_unavailable', event, { retryAfterMs: STORE_RETRY_AFTER_SECONDS * 1000, error });
+      }
+      if (claim.state === 'completed') return resultFor('duplicate', event);
+      if (claim.state === 'in_progress') return resultFor('in_progress', event, { retryAfterMs: claim.retryAfterMs });
+
+      const { token } = claim;
+      const lease = leases!.hold(key, token, {
+        sentAt,
+        onRenewError: (error) => report(error, { phase: 'renew', outcome: 'in_progress', event }),
+      });
+      try {
+        await runHandlers(handlers, event, new LeasedContext(lease));
+      } catch (error) {
+        lease.stop();
+        report(error, { phase: 'handler', outcome: 'failed', event });
+        try {
+          await storeCall(store.release(key, token), 'release');
+        } catch (releaseError) {
+          // The lease lapses on its own; the sender's retry then takes the event over.
+          report(releaseError, { phase: 'release', outcome: 'failed', event });
+        }
+        return resultFor('failed', event, { error });
+      }
+      lease.stop();
+      try {
+        if (!(await storeCall(store.complete(key, token, retentionMs), 'complete'))) {
+          report(new Error(`the claim on ${key} was lost before completion: a later delivery may run the handlers again`), {
+            phase: 'complete',
+            outcome: 'processed',
+            event,
+          });
+        }
+      } catch (error) {
+        // The work is done: asking for a retry would repeat it. The lease lapses instead (spec 6).
+        report(error, { phase: 'complete', outcome: 'processed', event });
+      }
+      return resultFor('processed', event);
+    } catch (error) {
+      report(error, { phase: 'internal', outcome: 'failed', event });
+      return resultFor('failed', event, { error });
+    }
+  };
+
+  const register = (type: string | readonly string[], handler: AnyWebhookHandler): void => {
+    const types: readonly string[] = typeof type === 'string' ? [type] : type;
+    if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+    for (const name of types) {
+      if (typeof name !== 'string' || name.length === 0) throw new TypeError('event type must be a non-empty string');
+      const list = typed.get(name) ?? [];
+      list.push(handler);
+      typed.set(name, list);
+    }
+  };
+
+  // performance.now() where it exists (every runtime here), read only when onResult listens.
+  const clock = (): number => globalThis.performance?.now() ?? Date.now();
+
+  return {
+    on: register,
+    onAny(handler) {
+      if (typeof handler !== 'function') throw new TypeError('handler must be a function');
+      any.push(handler);
+    },
+    process,
+    report,
+    startTimer: () => (onResult ? clock() : 0),
+    answered(result, startedAt) {
+      if (onResult) {
+        try {
+          onResult(result, { durationMs: clock() - startedAt });
+        } catch {
+          // A metrics hook that throws must not change the answer.
+        }
+      }
+      return result;
+    },
+  };
+}
+
+/**
+ * Creates an event router: typed handlers, run once per event id through the idempotency store,
+ * for events the app already trusts. It needs no secret: the watcher's in-process `deliver`,
+ * queue workers and `createWebhooks` (a router plus `handle()`) feed it.
+ *
+ * @param options - the store, lease and retention, and the `onError` / `onResult` hooks
+ * @returns a router: `on`, `onAny`, `dispatch`
+ * @example
+ * ```ts
+ * import { createEventRouter, memoryStore } from '@x/together-webhooks-core';
+ *
+ * const router = createEventRouter({ store: memoryStore() });
+ * router.on('fine_tune.completed', (event) => console.log('model ready:', event.data.model_output_name));
+ * const result = await router.dispatch(event); // result.outcome: 'processed', 'duplicate', ...
+ * ```
+ */
+export function createEventRouter(options: EventRouterOptions = {}): EventRouter {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  const parts = routerParts(options);
+  const router: EventRouter = {
+    on(type, handler) {
+      parts.on(type, handler as AnyWebhookHandler);
+      return this;
+    },
+    onAny(handler) {
+      parts.onAny(handler);
+      return this;
+    },
+    dispatch: (event) => dispatchEvent(parts, event),
+    reportError: parts.report,
+  };
+  return router;
+}
+
+/** `dispatch()` of a router or a receiver: a checked event through the parts, told to `onResult`. @internal */
+export async function dispatchEvent(parts: RouterParts, event: TogetherEvent): Promise<WebhookResult> {
+  const startedAt = parts.startTimer();
+  assertEvent(event);
+  return parts.answered(await parts.process(event), startedAt);
+}
+
+// Without a store nothing can take an event over, so this signal never aborts; it is created
+// only if a handler reads it (an AbortController costs more than the rest of a delivery).
+class UnownedContext implements HandlerContext {
+  private controller: AbortController | undefined;
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+}
+
+// The context of a claimed delivery: only the lease's signal, not the lease itself.
+class LeasedContext implements HandlerContext {
+  constructor(private readonly lease: HeldLease) {}
+  get signal(): AbortSignal {
+    return this.lease.signal;
+  }
+}
+
+function assertStore(store: IdempotencyStore): void {
+  for (const method of ['claim', 'renew', 'complete', 'release'] as const) {
+    if (typeof (store as Partial<IdempotencyStore>)[method] !== 'function') {
+      throw new TypeError(`store must implement IdempotencyStore: ${method}() is missing`);
+    }
+  }
+}
+
+// A store answer that is not one of the three states is a broken store: fail closed.
+function checkClaim(claim: ClaimResult): ClaimResult {
+  const state = (claim as Partial<ClaimResult> | undefined)?.state;
+  if (state === 'claimed' && typeof (claim as { token?: unknown }).token === 'string') return claim;
+  if (state === 'completed') return claim;
+  if (state === 'in_progress' && Number.isFinite((claim as { retryAfterMs?: unknown }).retryAfterMs)) return claim;
+  throw new TypeError('the store answered claim() with something other than claimed, completed or in_progress');
+}
+
+function assertEvent(event: TogetherEvent): void {
+  const candidate = event as Partial<Record<'id' | 'type' | 'data', unknown>> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.id !== 'string' ||
+    candidate.id.length === 0 ||
+    typeof candidate.type !== 'string' ||
+    candidate.type.length === 0 ||
+    typeof candidate.data !== 'object' ||
+    candidate.data === null
+  ) {
+    throw new TypeError('dispatch() needs an event with a non-empty string id and type and an object data');
+  }
+}
