@@ -42,6 +42,16 @@ export const bundles = [
     budgetKiB: 5,
   },
   {
+    name: 'ours, verify with standardWebhooksScheme, Node build',
+    contents: `import { standardWebhooksScheme, verify } from '@x/together-webhooks-core';\nexport const handler = (request) => verify(request, { secret: 'whsec_eA==', scheme: standardWebhooksScheme() });\n`,
+    options: { platform: 'node' },
+  },
+  {
+    name: 'ours, verify with standardWebhooksScheme, portable build',
+    contents: `import { standardWebhooksScheme, verify } from '@x/together-webhooks-core';\nexport const handler = (request) => verify(request, { secret: 'whsec_eA==', scheme: standardWebhooksScheme() });\n`,
+    options: { platform: 'browser', conditions: ['worker', 'browser'] },
+  },
+  {
     name: 'standardwebhooks (platform browser)',
     contents: `import { Webhook } from 'standardwebhooks';\nexport const handler = (p, h) => new Webhook('whsec_eA==').verify(p, h);\n`,
     options: { platform: 'browser' },

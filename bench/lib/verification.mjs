@@ -60,9 +60,9 @@ export async function verificationCases(body, { node, portable }) {
   const floorNodeParse = () => floorNode() && JSON.parse(body.toString());
   const floorNoble = () => hmac.create(sha256, keyBytes).update(encoder.encode(`${timestamp}.`)).update(body).digest();
 
-  const rejects = (verifySync, input) => () => {
+  const rejects = (verifySync, input, withOptions = options) => () => {
     try {
-      return verifySync(input, options);
+      return verifySync(input, withOptions);
     } catch (error) {
       return error;
     }
@@ -76,6 +76,16 @@ export async function verificationCases(body, { node, portable }) {
   const standardSignature = standard.sign('msg_bench', new Date(now * 1000), body);
   const standardHeaders = { 'webhook-id': 'msg_bench', 'webhook-timestamp': timestamp, 'webhook-signature': standardSignature };
   const standardForged = { ...standardHeaders, 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')}` };
+  // Ours with the Standard Webhooks scheme, on the very delivery standardwebhooks signed, and its
+  // floor (spec section 9): HMAC over `<id>.<timestamp>.` then the body, base64 compared in
+  // constant time, JSON.parse.
+  const standardOptions = { secret: BASE64_SECRET, scheme: node.standardWebhooksScheme() };
+  const standardKey = Buffer.from(BASE64_SECRET.slice('whsec_'.length), 'base64');
+  const standardProvided = Buffer.from(standardSignature.slice('v1,'.length), 'base64');
+  const floorStandard = () => {
+    const expected = createHmac('sha256', standardKey).update(`msg_bench.${timestamp}.`).update(body).digest();
+    return standardProvided.length === expected.length && timingSafeEqual(expected, standardProvided);
+  };
   const svix = new SvixWebhook(BASE64_SECRET);
   const svixSignature = svix.sign('msg_bench', new Date(now * 1000), body);
   const svixHeaders = { 'svix-id': 'msg_bench', 'svix-timestamp': timestamp, 'svix-signature': svixSignature };
@@ -102,6 +112,9 @@ export async function verificationCases(body, { node, portable }) {
   check(standard.verify(body, standardHeaders).id, 'standardwebhooks');
   check(swallow(() => standard.verify(body, standardForged))() instanceof Error, 'standardwebhooks rejected');
   check(svix.verify(body, svixHeaders).id, 'svix');
+  check(floorStandard() === true, 'floor-standard');
+  check(node.verifySync({ body, headers: standardHeaders }, standardOptions).id === 'msg_bench', 'ours verifySync (standard)');
+  check(rejects(node.verifySync, { body, headers: standardForged }, standardOptions)().code === 'signature_mismatch', 'ours rejected (standard)');
   check((await octokitVerify(SECRET, bodyText, octokitSignature)) === true, 'octokit verify');
 
   return [
@@ -114,6 +127,9 @@ export async function verificationCases(body, { node, portable }) {
     { group: 'ours', name: 'authentic but stale (node)', fn: rejects(node.verifySync, { body, headers: staleHeaders }) },
     { group: 'ours', name: 'rejected, bad signature (node)', fn: rejects(node.verifySync, { body, headers: forgedHeaders }) },
     { group: 'ours', name: 'verify() on {body,headers} (node)', fn: () => node.verify({ body, headers }, options), async: true },
+    { group: 'floor', name: 'floor-standard+parse', fn: () => floorStandard() && JSON.parse(body.toString()) },
+    { group: 'ours', name: 'verifySync standard (node)', fn: () => node.verifySync({ body, headers: standardHeaders }, standardOptions) },
+    { group: 'ours', name: 'rejected standard (node)', fn: rejects(node.verifySync, { body, headers: standardForged }, standardOptions) },
     { group: 'peers', name: 'stripe constructEvent', fn: () => stripe.webhooks.constructEvent(body, stripeHeader, SECRET) },
     { group: 'peers', name: 'stripe verifyHeader', fn: () => stripe.webhooks.signature.verifyHeader(body, stripeHeader, SECRET) },
     { group: 'peers', name: 'stripe rejected', fn: swallow(() => stripe.webhooks.constructEvent(body, stripeForged, SECRET)) },

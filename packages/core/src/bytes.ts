@@ -4,13 +4,14 @@
  */
 
 /**
- * Whether two strings are equal, in time that depends only on their lengths (a digest's encoding
- * against what a header holds). @internal
+ * Whether `actual`, from `offset` on, equals `expected`, in time that depends only on the lengths
+ * (a digest's encoding against what a header holds; the offset skips a prefix without a copy).
+ * @internal
  */
-export function equalStrings(expected: string, actual: string): boolean {
-  if (expected.length !== actual.length) return false;
+export function equalStrings(expected: string, actual: string, offset = 0): boolean {
+  if (actual.length - offset !== expected.length) return false;
   let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ actual.charCodeAt(i);
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ actual.charCodeAt(offset + i);
   return diff === 0;
 }
 

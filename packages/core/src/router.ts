@@ -96,7 +96,7 @@ export interface RouterParts {
   /** Claims, runs and completes a checked event; never rejects. */
   process(event: TogetherEvent): Promise<WebhookResult>;
   /** Reports to `onError`, which never throws out of it. */
-  report(error: unknown, context: WebhookErrorContext): void;
+  report: (error: unknown, context: WebhookErrorContext) => void;
   /** Tells `onResult` of an answer begun at `startedAt` (from {@link startTimer}), and returns it. */
   answered(result: WebhookResult, startedAt: number): WebhookResult;
   /** A start time for {@link RouterParts.answered}; 0 when nobody listens (no clock read). */

@@ -1,8 +1,8 @@
 /**
- * @module delivery — handing an event to its receiver: in-process through a `createWebhooks`
- * pipeline, or (see `http-delivery.ts`) as a signed POST.
+ * @module delivery — handing an event to its receiver: in-process through an event router
+ * (`createEventRouter` or `createWebhooks`), or (see `http-delivery.ts`) as a signed POST.
  */
-import type { TogetherEvent, Webhooks } from '@x/together-webhooks-core';
+import type { EventRouter, TogetherEvent } from '@x/together-webhooks-core';
 
 /** How one delivery ended. @internal */
 export type DeliveryResult =
@@ -54,17 +54,17 @@ export class WatchDeliveryError extends Error {
 const DONE = new Set(['processed', 'unhandled', 'duplicate']);
 
 /**
- * Delivers through `webhooks.dispatch(event)`: the same claim, handlers and completion as a signed
+ * Delivers through `router.dispatch(event)`: the same claim, handlers and completion as a signed
  * delivery, without HTTP. A `failed`, `in_progress` or `store_unavailable` outcome leaves the event
  * pending for the next poll. @internal
  */
-export function dispatchDelivery(webhooks: Webhooks): Delivery {
+export function dispatchDelivery(router: EventRouter): Delivery {
   return {
     async send(event) {
       try {
-        const result = await webhooks.dispatch(event);
+        const result = await router.dispatch(event);
         if (DONE.has(result.outcome)) return { delivered: true };
-        const error = new WatchDeliveryError(`webhooks.dispatch() answered ${result.outcome} for ${event.id}; it is offered again next poll`, {
+        const error = new WatchDeliveryError(`dispatch() answered ${result.outcome} for ${event.id}; it is offered again next poll`, {
           eventId: event.id,
           attempts: 1,
           status: result.status,

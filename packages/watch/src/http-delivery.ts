@@ -2,7 +2,7 @@
  * @module http-delivery — forwarding events as signed webhook deliveries: the body signed with the
  * core's `sign()`, POSTed with retries (exponential backoff, full jitter, `Retry-After`).
  */
-import { sign, type TogetherEvent } from '@x/together-webhooks-core';
+import { sign, type TogetherEvent, type WebhookScheme } from '@x/together-webhooks-core';
 import { fullJitter, retryAfterMs, sleep } from './backoff.js';
 import { WatchDeliveryError, type Delivery } from './delivery.js';
 
@@ -10,8 +10,16 @@ import { WatchDeliveryError, type Delivery } from './delivery.js';
 export interface HttpDeliveryOptions {
   /** The receiver's webhook URL (`http:` or `https:`). */
   url: string | URL;
-  /** The secret the receiver verifies with. */
-  secret: string;
+  /**
+   * The secret the receiver verifies with; or several during a rotation window: each event is then
+   * signed with all of them, so a receiver configured with either verifies.
+   */
+  secret: string | readonly string[];
+  /**
+   * How deliveries are signed: `togetherScheme()` (the default: this project's own `x-together-*`
+   * headers) or `standardWebhooksScheme()` (verifiable by the official Standard Webhooks libraries).
+   */
+  scheme?: WebhookScheme;
   /** Attempts per event per poll before it waits for the next poll. Default 5. */
   maxAttempts?: number;
   /** First backoff step in ms; each retry waits up to twice as long as the one before. Default 500. */
@@ -32,15 +40,15 @@ const ANSWER_LIMIT_BYTES = 4096;
 // What an `outcome` or `error` code looks like (`rejected`, `signature_mismatch`): anything else
 // the receiver put there (text, a secret, a signature) is never copied into an error message.
 const CODE = /^[a-z]+(?:_[a-z]+){0,4}$/;
-const code = (value: unknown, secret: string): string | undefined =>
-  typeof value === 'string' && value.length <= 40 && CODE.test(value) && !value.includes(secret) ? value : undefined;
+const code = (value: unknown, secrets: readonly string[]): string | undefined =>
+  typeof value === 'string' && value.length <= 40 && CODE.test(value) && !secrets.some((secret) => value.includes(secret)) ? value : undefined;
 
 /**
  * What the receiver said about a refused delivery, from the pipeline's JSON answer
  * `{ ok, outcome, error?, message? }`: `"rejected (signature_mismatch)"`, `"store_unavailable"`, or
  * `""` when the answer is not that shape. Reads at most {@link ANSWER_LIMIT_BYTES}, never throws.
  */
-async function answerSummary(response: Response, secret: string): Promise<string> {
+async function answerSummary(response: Response, secrets: readonly string[]): Promise<string> {
   const text = await boundedText(response, ANSWER_LIMIT_BYTES);
   let answer: unknown;
   try {
@@ -49,8 +57,8 @@ async function answerSummary(response: Response, secret: string): Promise<string
     return '';
   }
   if (typeof answer !== 'object' || answer === null) return '';
-  const outcome = code((answer as Record<string, unknown>)['outcome'], secret);
-  const error = code((answer as Record<string, unknown>)['error'], secret);
+  const outcome = code((answer as Record<string, unknown>)['outcome'], secrets);
+  const error = code((answer as Record<string, unknown>)['error'], secrets);
   return [outcome, error === undefined ? undefined : `(${error})`].filter((part) => part !== undefined).join(' ');
 }
 
@@ -84,10 +92,12 @@ async function boundedText(response: Response, limit: number): Promise<string> {
 
 /** A POSTing, signing, retrying {@link Delivery}; options already validated. @internal */
 export function httpDelivery(options: Required<Omit<HttpDeliveryOptions, 'url'>> & { url: URL }): Delivery {
-  const { url, secret, maxAttempts, baseDelayMs, maxDelayMs, timeoutMs, headers } = options;
+  const { url, secret, scheme, maxAttempts, baseDelayMs, maxDelayMs, timeoutMs, headers } = options;
+  const secrets: readonly string[] = typeof secret === 'string' ? [secret] : secret;
   return {
     async send(event: TogetherEvent, signal: AbortSignal) {
-      const body = JSON.stringify(event);
+      // The scheme's body: the envelope itself, or Standard Webhooks' { type, timestamp, data }.
+      const body = scheme.encode(event);
       let lastError: unknown;
       let lastStatus: number | undefined;
       let lastAnswer = '';
@@ -102,7 +112,7 @@ export function httpDelivery(options: Required<Omit<HttpDeliveryOptions, 'url'>>
         const timer = setTimeout(() => attempt.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         try {
           // Signed at each attempt: a retry minutes later must still fall in the receiver's replay window.
-          const signature = sign(body, { secret });
+          const signature = sign(body, { secret, scheme, id: event.id });
           const response = await fetch(url, {
             method: 'POST',
             body,
@@ -114,7 +124,7 @@ export function httpDelivery(options: Required<Omit<HttpDeliveryOptions, 'url'>>
             return { delivered: true };
           }
           lastStatus = response.status;
-          const summary = await answerSummary(response, secret);
+          const summary = await answerSummary(response, secrets);
           lastAnswer = summary === '' ? `${response.status}` : `${response.status} ${summary}`;
           lastError = new Error(`the receiver answered ${lastAnswer}`);
           again = retryable(response.status);

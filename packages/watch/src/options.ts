@@ -2,7 +2,7 @@
  * @module options — what `watchTogetherJobs` accepts, its defaults, and the checks that turn a
  * configuration mistake into a `TypeError` or `RangeError` naming the option, at construction.
  */
-import { sign, type IdempotencyStore, type TogetherEvent, type Webhooks } from '@x/together-webhooks-core';
+import { sign, togetherScheme, type EventRouter, type IdempotencyStore, type TogetherEvent } from '@x/together-webhooks-core';
 import type { Together } from 'together-ai';
 import type { HttpDeliveryOptions } from './http-delivery.js';
 import { LISTED_RESOURCES, type ListedResource, type TrackedResource } from './resources.js';
@@ -24,10 +24,11 @@ export interface WatchErrorContext {
 /** Options of `watchTogetherJobs`. */
 export interface WatchOptions {
   /**
-   * Where events go: a `createWebhooks` receiver in this process (handlers and idempotency store,
-   * no HTTP), or a webhook URL and its secret (signed POSTs with retries).
+   * Where events go: an event router in this process (`createEventRouter`, or a `createWebhooks`
+   * receiver: handlers and idempotency store, no HTTP, no secret), or a webhook URL and its secret
+   * (signed POSTs with retries, in either scheme).
    */
-  deliver: Webhooks | HttpDeliveryOptions;
+  deliver: EventRouter | HttpDeliveryOptions;
   /** Together API key. Default: `process.env.TOGETHER_API_KEY`. */
   apiKey?: string;
   /** Together API base URL. Default: `process.env.TOGETHER_BASE_URL`, else `https://api.together.ai/v1`. */
@@ -76,7 +77,7 @@ export interface ResolvedWatchOptions {
   leaderKey: string;
   now: () => number;
   http: (Required<Omit<HttpDeliveryOptions, 'url'>> & { url: URL }) | undefined;
-  webhooks: Webhooks | undefined;
+  router: EventRouter | undefined;
 }
 
 /** Default time between polls. */
@@ -107,14 +108,17 @@ function httpOptions(deliver: HttpDeliveryOptions): NonNullable<ResolvedWatchOpt
     throw new TypeError('deliver.url must be an absolute http: or https: URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('deliver.url must be an http: or https: URL');
-  // sign() applies the core's secret checks (empty, surrounding whitespace) now rather than at the first event.
-  sign('', { secret: deliver.secret });
+  const scheme = deliver.scheme ?? togetherScheme();
+  // sign() applies the core's checks of the secrets (empty, surrounding whitespace, a malformed
+  // whsec_ secret) and of the scheme now rather than at the first event.
+  sign('', { secret: deliver.secret, scheme, id: 'check' });
   if (deliver.headers !== undefined && (typeof deliver.headers !== 'object' || deliver.headers === null)) {
     throw new TypeError('deliver.headers must be an object of header names to values');
   }
   return {
     url,
     secret: deliver.secret,
+    scheme,
     maxAttempts: integer(deliver.maxAttempts, 'deliver.maxAttempts', 5, 1),
     baseDelayMs: positive(deliver.baseDelayMs, 'deliver.baseDelayMs', 500),
     maxDelayMs: positive(deliver.maxDelayMs, 'deliver.maxDelayMs', 30_000),
@@ -126,12 +130,12 @@ function httpOptions(deliver: HttpDeliveryOptions): NonNullable<ResolvedWatchOpt
 /** Validates `options` and applies the defaults. @internal */
 export function resolveOptions(options: WatchOptions): ResolvedWatchOptions {
   if (typeof options !== 'object' || (options as unknown) === null) throw new TypeError('options must be an object with deliver');
-  const deliver = options.deliver as Partial<Webhooks & HttpDeliveryOptions> | undefined;
-  let webhooks: Webhooks | undefined;
+  const deliver = options.deliver as Partial<EventRouter & HttpDeliveryOptions> | undefined;
+  let router: EventRouter | undefined;
   let http: ResolvedWatchOptions['http'];
-  if (typeof deliver?.dispatch === 'function') webhooks = deliver as Webhooks;
+  if (typeof deliver?.dispatch === 'function') router = deliver as EventRouter;
   else if (deliver?.url !== undefined) http = httpOptions(deliver as HttpDeliveryOptions);
-  else throw new TypeError('deliver must be a createWebhooks() receiver or { url, secret }');
+  else throw new TypeError('deliver must be an event router (createEventRouter or createWebhooks) or { url, secret }');
 
   const resources: readonly unknown[] = options.resources ?? LISTED_RESOURCES;
   if (!Array.isArray(resources)) throw new TypeError('resources must be an array');
@@ -168,6 +172,6 @@ export function resolveOptions(options: WatchOptions): ResolvedWatchOptions {
     leaderKey,
     now: options.now ?? Date.now,
     http,
-    webhooks,
+    router,
   };
 }

@@ -42,21 +42,21 @@ const defaultOnError = (error: unknown, context: WatchErrorContext): void => {
 
 /**
  * Turns Together AI's asynchronous jobs (fine-tunes, batches, dedicated endpoints, evaluations,
- * videos) into catalog events, delivered to a `createWebhooks` receiver in this process or POSTed
- * signed to a webhook URL. Each event id is `<resource>:<job id>:<state>`, the same at every
+ * videos) into catalog events, delivered to an event router in this process (`createEventRouter`)
+ * or POSTed signed, in either scheme, to a webhook URL. Each event id is `<resource>:<job id>:<state>`, the same at every
  * re-emission, so the receiver's idempotency store makes each transition count once.
  *
  * @param options - where to deliver, what to poll and how often, and the store shared by instances
  * @returns a watcher: `start`, `stop`, `track`
  * @example
  * ```ts
- * import { createWebhooks, memoryStore } from '@x/together-webhooks-core';
+ * import { createEventRouter, memoryStore } from '@x/together-webhooks-core';
  * import { watchTogetherJobs } from '@x/together-webhooks-watch';
  *
- * const webhooks = createWebhooks({ secret: 'unused-for-dispatch', store: memoryStore() });
- * webhooks.on('fine_tune.completed', (event) => console.log('model ready:', event.data.model_output_name));
+ * const router = createEventRouter({ store: memoryStore() });
+ * router.on('fine_tune.completed', (event) => console.log('model ready:', event.data.model_output_name));
  *
- * const watcher = watchTogetherJobs({ deliver: webhooks, resources: ['fine_tune', 'batch'] });
+ * const watcher = watchTogetherJobs({ deliver: router, resources: ['fine_tune', 'batch'] });
  * await watcher.start();
  * process.on('SIGTERM', () => void watcher.stop());
  * ```
@@ -72,7 +72,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
       // A logging hook that throws must not stop the watcher.
     }
   };
-  const delivery: Delivery = resolved.webhooks ? dispatchDelivery(resolved.webhooks) : httpDelivery(resolved.http!);
+  const delivery: Delivery = resolved.router ? dispatchDelivery(resolved.router) : httpDelivery(resolved.http!);
   const poller = createPoller({
     client,
     resources: resolved.resources,

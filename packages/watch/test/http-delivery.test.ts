@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { memoryStore, verify, type TogetherEvent } from '@x/together-webhooks-core';
+import { memoryStore, togetherScheme, verify, type TogetherEvent } from '@x/together-webhooks-core';
 import { describe, expect, it } from 'vitest';
 import { httpDelivery } from '../src/http-delivery.js';
 import { WatchDeliveryError } from '../src/index.js';
@@ -154,7 +154,7 @@ describe("a refused delivery's error names what the receiver answered, from a bo
   }
 
   async function failureMessage(url: URL): Promise<string> {
-    const delivery = httpDelivery({ url, secret: SECRET, maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 5_000, headers: {} });
+    const delivery = httpDelivery({ url, secret: SECRET, scheme: togetherScheme(), maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 5_000, headers: {} });
     const result = await delivery.send(event, new AbortController().signal);
     expect(result.delivered).toBe(false);
     const error = (result as { error: WatchDeliveryError }).error;

@@ -34,8 +34,9 @@ export async function startReceiver(webhooks: Webhooks): Promise<ReceiverServer>
     void (async () => {
       const body = await readBody(req);
       const at = Date.now();
-      const id = (JSON.parse(Buffer.from(body).toString('utf8')) as { id?: string }).id;
-      const signature = req.headers['x-together-signature'] as string | undefined;
+      // The envelope carries the id (the default scheme); Standard Webhooks puts it in webhook-id.
+      const id = (JSON.parse(Buffer.from(body).toString('utf8')) as { id?: string }).id ?? (req.headers['webhook-id'] as string | undefined);
+      const signature = (req.headers['x-together-signature'] ?? req.headers['webhook-signature']) as string | undefined;
       const interference = interferences[0];
       if (interference) {
         if (--interference.times === 0) interferences.shift();

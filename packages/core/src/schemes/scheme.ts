@@ -58,6 +58,12 @@ export interface WebhookScheme<HeaderName extends string = string> {
   readonly name: string;
   /** The headers it signs with, lowercase. */
   readonly headerNames: readonly HeaderName[];
+  /**
+   * The body a sender sends for `event` in this scheme: the envelope itself (`together`), or
+   * `{ type, timestamp, data, ... }` with the id left to the `webhook-id` header (Standard
+   * Webhooks). Sign it with `sign(body, { secret, scheme, id: event.id })`.
+   */
+  encode(event: { id: string; type: string; data: object }): string;
   /** @internal */
   readonly verifier: SchemeVerifier;
   /** @internal */

@@ -56,18 +56,23 @@ export const togetherVerifier: SchemeVerifier = {
     isNonEmptyString(payload.id) && isNonEmptyString(payload.type) && isObject(payload.data) ? (payload as unknown as TogetherEvent) : undefined,
 };
 
+// The envelope itself is the body. (A function of its own: the scheme object references it by
+// name, and a property read such as `signer.encode` would keep the signer in every bundle.)
+const encode = (event: { id: string; type: string; data: object }): string => JSON.stringify(event);
+
 const togetherSigner: SchemeSigner<TogetherHeaderName> = {
   sign: (body, keys, timestamp) => ({
     // Several keys (a sender rotating its secret) give one signature each, `,`-separated.
     [SIGNATURE_HEADER]: keys.map((key) => encodeHex(hmacSha256(key, `${timestamp}.`, body))).join(','),
     [TIMESTAMP_HEADER]: String(timestamp),
   }),
-  encode: (event) => JSON.stringify(event),
+  encode,
 };
 
 const together: WebhookScheme<TogetherHeaderName> = /* @__PURE__ */ Object.freeze({
   name: 'together',
   headerNames: HEADER_NAMES,
+  encode,
   verifier: togetherVerifier,
   signer: togetherSigner,
 });

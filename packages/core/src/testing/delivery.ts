@@ -83,7 +83,7 @@ export function createSignedDelivery<HeaderName extends string = TogetherHeaderN
   }
   const scheme = (options.scheme ?? togetherScheme()) as WebhookScheme<HeaderName>;
   const event = eventOf(payload);
-  const body = event ? scheme.signer.encode(event) : (payload as string | Uint8Array);
+  const body = event ? scheme.encode(event) : (payload as string | Uint8Array);
   // sign() checks each secret (a string, not empty, no surrounding whitespace), the timestamp and the id.
   const id = options.id ?? event?.id;
   const headers = sign(body, {
