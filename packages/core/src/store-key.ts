@@ -19,6 +19,8 @@ const DIGEST_KEY_BYTES = 64 + 8 + 64;
  *
  * @param key - the pipeline's key, `<keyPrefix><event id>`
  * @param maxBytes - the backend's key limit in UTF-8 bytes; at least 136
+ * @param unstorable - characters the backend cannot hold in a key (PostgreSQL text: U+0000): a
+ *   key with one is replaced too, its digest taken over its JSON escape
  * @returns a key of at most `maxBytes` bytes
  * @throws RangeError when `maxBytes` is below 136
  * @example
@@ -29,9 +31,9 @@ const DIGEST_KEY_BYTES = 64 + 8 + 64;
  * const item = { id: { S: fitStoreKey(key, 2048) } };
  * ```
  */
-export function fitStoreKey(key: string, maxBytes: number): string {
+export function fitStoreKey(key: string, maxBytes: number, unstorable?: RegExp): string {
   if (!(maxBytes >= DIGEST_KEY_BYTES)) throw new RangeError(`maxBytes must be at least ${DIGEST_KEY_BYTES}`);
-  const wellFormed = !hasLoneSurrogate(key);
+  const wellFormed = !hasLoneSurrogate(key) && !(unstorable?.test(key) ?? false);
   // A UTF-16 code unit is at most 3 UTF-8 bytes: short keys need no counting.
   if (wellFormed && (key.length * 3 <= maxBytes || utf8ByteLength(key) <= maxBytes)) return key;
   const digest = encodeHex(sha256Digest(wellFormed ? key : JSON.stringify(key)));

@@ -45,3 +45,13 @@ describe('fitStoreKey', () => {
     expect(() => fitStoreKey('k', 100)).toThrow(RangeError);
   });
 });
+
+describe('fitStoreKey with characters a backend cannot hold', () => {
+  it('digests a key holding one, keeping such keys apart, and leaves other keys alone', () => {
+    const nul = /\u0000/;
+    const a = fitStoreKey('together:event:a\u0000b', 2048, nul);
+    expect(a).toMatch(/^together:event:a~sha256:[0-9a-f]{64}$/);
+    expect(fitStoreKey('together:event:a\u0000c', 2048, nul)).not.toBe(a);
+    expect(fitStoreKey('together:event:plain', 2048, nul)).toBe('together:event:plain');
+  });
+});

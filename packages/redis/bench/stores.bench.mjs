@@ -1,9 +1,12 @@
 // Distributed stores, measured on this machine: requests each store makes per new event and
-// per duplicate (counted by the servers and clients themselves), and handle() latency per event
-// with the store on loopback, against the in-memory store. Starts its own redis-server on a free
-// port and dynalite in this process; needs the packages built (`pnpm build`). Bounded: < 60 s.
+// per duplicate (counted by the servers and clients themselves, or on the wire), and handle()
+// latency per event with the store on loopback, against the in-memory store. Starts its own
+// redis-server on a free port and dynalite in this process; PostgreSQL is the machine's server
+// (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test), in a schema of its own
+// dropped after. Needs the packages built (`pnpm build`). Bounded: < 60 s.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +136,83 @@ if (!redis) {
   await node.quit();
   await redis.stop();
 }
+
+// PostgreSQL: the store package and its clients come from packages/postgres (this package does not
+// depend on them). Round trips are counted on the wire, by a loopback proxy: one starts each time
+// the client sends after the server last spoke, whatever the library does above the socket.
+async function roundTripProxy(targetPort) {
+  let trips = 0;
+  const sockets = new Set();
+  const proxy = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+    let clientSpokeLast = false;
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.on('data', (chunk) => ((trips += clientSpokeLast ? 0 : 1), (clientSpokeLast = true), upstream.write(chunk)));
+    upstream.on('data', (chunk) => ((clientSpokeLast = false), client.write(chunk)));
+    client.once('close', () => upstream.destroy());
+    upstream.once('close', () => client.destroy());
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    port: proxy.address().port,
+    trips: () => trips,
+    close: () => (sockets.forEach((socket) => socket.destroy()), new Promise((resolve) => proxy.close(resolve))),
+  };
+}
+
+async function benchPostgres() {
+  const packageJson = new URL('../../postgres/package.json', import.meta.url);
+  const dist = new URL('../../postgres/dist/index.js', import.meta.url);
+  if (!existsSync(dist)) return console.warn('packages/postgres is not built: the PostgreSQL rows are skipped');
+  const { postgresStore, createTableSql } = await import(dist.href);
+  const requireFromPostgres = createRequire(packageJson);
+  const pg = requireFromPostgres('pg');
+  const postgres = requireFromPostgres('postgres');
+  const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  const admin = new pg.Client({ connectionString: base.href, connectionTimeoutMillis: 2_000 });
+  admin.on('error', () => undefined);
+  try {
+    await admin.connect();
+  } catch (error) {
+    return console.warn(`PostgreSQL not reachable at ${base.host} (${error.message}): the PostgreSQL rows are skipped`);
+  }
+  const schema = `bench_stores_${process.pid}_${Date.now()}`;
+  const table = `${schema}.events`;
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  await admin.query(createTableSql(table));
+  const via = (port) => Object.assign(new URL(base.href), { port: String(port) }).href;
+  const proxy = await roundTripProxy(Number(base.port || 5432));
+  const clients = [];
+  const open = (kind, url, max) => {
+    const client =
+      kind === 'pg Pool'
+        ? new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 2_000 })
+        : postgres(url, { max, connect_timeout: 2, onnotice: () => undefined });
+    if (kind === 'pg Pool') client.on('error', () => undefined);
+    clients.push(client);
+    return client;
+  };
+  try {
+    for (const kind of ['pg Pool', 'postgres.js']) {
+      // One connection, so every statement has been prepared on it after the warm-up delivery.
+      const store = postgresStore({ client: open(kind, via(proxy.port), 1), table });
+      requestRows.push({ name: `postgres (${kind})`, counted: 'round trips on the wire (proxy)', ...(await requestsPerEvent(store, async () => proxy.trips())) });
+    }
+    for (const kind of ['pg Pool', 'postgres.js']) {
+      rows.push(await latency(postgresStore({ client: open(kind, base.href, 10), table }), `postgres (${kind})`, N));
+    }
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
+    await proxy.close();
+    await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await admin.end();
+  }
+}
+await benchPostgres();
 
 const server = dynalite({ createTableMs: 0 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
