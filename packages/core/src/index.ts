@@ -1,6 +1,8 @@
 /**
- * @module @x/together-webhooks-core — verify Together AI webhook deliveries (HMAC-SHA256 over the
- * raw bytes, replay window) and get typed events.
+ * @module @x/together-webhooks-core — verify signed deliveries of Together AI job events
+ * (HMAC-SHA256 over the raw bytes, replay window; this project's own scheme or Standard Webhooks)
+ * and route typed events to handlers once per event id. Together AI sends no webhooks: the
+ * deliveries come from this project's watcher or the app's own sender.
  */
 export { cryptoBackend } from '#crypto';
 export { WebhookVerificationError, verificationErrorStatus, type WebhookVerificationErrorCode } from './errors.js';

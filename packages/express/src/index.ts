@@ -1,6 +1,7 @@
 /**
  * @module @x/together-webhooks-express — Express middleware (Express 4 and 5) that verifies
- * Together AI webhook deliveries over their raw bytes and runs the receiver's handlers once per
+ * signed deliveries of Together AI job events (from this project's watcher or the user's own
+ * sender: Together sends none) over their raw bytes and runs the receiver's handlers once per
  * event id.
  */
 export { togetherWebhooks, type ExpressRequest, type TogetherWebhooksMiddleware, type TogetherWebhooksOptions } from './middleware.js';

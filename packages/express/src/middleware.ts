@@ -34,7 +34,8 @@ const parsedBodyFix = (maxBodyBytes: number): string =>
   `${maxBodyBytes} }), togetherWebhooks(webhooks)).`;
 
 /**
- * Creates the Express middleware that answers Together AI webhook deliveries.
+ * Creates the Express middleware that answers signed deliveries of Together AI job events, in the
+ * receiver's scheme (this project's `x-together-*` headers, or Standard Webhooks).
  *
  * It reads the raw request stream itself (up to `webhooks.maxBodyBytes`, 413 past it), or uses
  * `req.body` when `express.raw()` (a Buffer) or `express.text()` (a string) ran first; give

@@ -41,7 +41,8 @@ const DECODED_BODY_MISMATCH =
 const KOA_BODY_UNPARSED = Symbol.for('unparsedBody');
 
 /**
- * Creates the Koa middleware that answers Together AI webhook deliveries.
+ * Creates the Koa middleware that answers signed deliveries of Together AI job events, in the
+ * receiver's scheme (this project's `x-together-*` headers, or Standard Webhooks).
  *
  * It reads the raw request stream (up to `webhooks.maxBodyBytes`, 413 past it), or uses the raw
  * body a parser kept (`ctx.request.rawBody`). That kept body is decoded text: when it fails with

@@ -1,5 +1,6 @@
 /**
- * @module @x/together-webhooks-next — Next.js handlers for Together AI webhook deliveries: an App
+ * @module @x/together-webhooks-next — Next.js handlers for signed deliveries of Together AI job
+ * events (from this project's watcher or the user's own sender: Together sends none): an App
  * Router route handler (nodejs and edge runtimes) and a Pages Router API route.
  */
 export { createRouteHandler, type RouteHandler } from './route-handler.js';
