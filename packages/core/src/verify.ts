@@ -2,7 +2,7 @@
  * @module verify — checks a delivery's signature (by its scheme) and replay window and returns the
  * typed event.
  */
-import { utf8ByteLength, utf8Decode } from '#crypto';
+import { hmacSha256, hmacSha256Async, utf8ByteLength, utf8Decode } from '#crypto';
 import { normalizeBody, type RawBody } from './bytes.js';
 import { reject } from './errors.js';
 import type { TogetherEvent } from './events.js';
@@ -21,22 +21,41 @@ export interface RawDelivery {
 /** What `verify` accepts: a Fetch `Request`, or the raw body and headers. */
 export type WebhookInput = Request | RawDelivery;
 
-function verifyBody(body: string | Uint8Array, parts: SignedParts, options: ResolvedVerifyOptions): TogetherEvent {
+function checkSize(body: string | Uint8Array, options: ResolvedVerifyOptions): void {
   const size = typeof body === 'string' ? utf8ByteLength(body) : body.byteLength;
-  if (size > options.maxBodyBytes) return reject('payload_too_large');
+  if (size > options.maxBodyBytes) reject('payload_too_large');
+}
 
+// The signature, then (only once the delivery is known to be authentic) its age, then the event.
+function decide(body: string | Uint8Array, parts: SignedParts, digests: readonly Uint8Array[], options: ResolvedVerifyOptions): TogetherEvent {
   const { verifier } = options;
-  if (!verifier.matches(options.keys, parts, body)) return reject('signature_mismatch');
-
-  // Age is judged only once the delivery is known to be authentic.
+  if (!verifier.matches(digests, parts)) return reject('signature_mismatch');
   const now = options.now();
   // Number.isFinite is false for anything but a finite number.
   if (!Number.isFinite(now)) throw new TypeError(NOW_ERROR);
   const age = Math.floor(now / 1000) - Number(parts.timestamp);
   if (age > options.toleranceSeconds) return reject('timestamp_too_old');
   if (-age > options.toleranceSeconds) return reject('timestamp_in_future');
-
   return parseEvent(typeof body === 'string' ? body : utf8Decode(body), verifier, parts);
+}
+
+function verifyBody(body: string | Uint8Array, parts: SignedParts, options: ResolvedVerifyOptions): TogetherEvent {
+  checkSize(body, options);
+  return decide(body, parts, options.keys.map((key) => hmacSha256(key, parts.prefix, body)), options);
+}
+
+// The size is checked before any hashing; the digests are then computed with `hmacSha256Async`
+// (Web Crypto in the portable build; the synchronous HMAC in the Node build). `fallback` is for a
+// runtime without Web Crypto: the receiver passes the bundled HMAC, verify() none (see there).
+async function verifyBodyAsync(
+  body: string | Uint8Array,
+  parts: SignedParts,
+  options: ResolvedVerifyOptions,
+  fallback?: typeof hmacSha256,
+): Promise<TogetherEvent> {
+  checkSize(body, options);
+  const digests = await Promise.all(options.keys.map((key) => hmacSha256Async(key, parts.prefix, body, fallback)));
+  return decide(body, parts, digests, options);
 }
 
 // A missing body or headers is named by the checks of each (a TypeError either way).
@@ -75,7 +94,9 @@ export function verifySync(input: RawDelivery, options: VerifyOptions): Together
 
 /**
  * Verifies a delivery: a Fetch `Request` (its body is read once, as bytes, and never beyond
- * `maxBodyBytes`) or the raw body and headers.
+ * `maxBodyBytes`) or the raw body and headers. In the portable build (workers, edge, browsers)
+ * the HMAC is Web Crypto's: where a runtime has none (a browser page over plain http), this
+ * throws a `TypeError` naming `verifySync`, which works everywhere.
  *
  * @param input - a `Request`, or `{ body, headers }` with the body exactly as received
  * @param options - the secret (or secrets, during a rotation) and the checks' limits
@@ -98,7 +119,15 @@ export function verifySync(input: RawDelivery, options: VerifyOptions): Together
  * ```
  */
 export async function verify(input: WebhookInput, options: VerifyOptions): Promise<TogetherEvent> {
-  return verifyWithResolvedOptions(input, resolveVerifyOptions(options));
+  const resolved = resolveVerifyOptions(options);
+  assertObject(input);
+  if (!isRequest(input)) {
+    const body = normalizeBody(input.body);
+    return verifyBodyAsync(body, resolved.verifier.read(input.headers), resolved);
+  }
+  // Headers first: a delivery that cannot be authentic is rejected before its body is read.
+  const parts = resolved.verifier.read(input.headers);
+  return verifyBodyAsync(await readRequestBody(input, resolved.maxBodyBytes), parts, resolved);
 }
 
 /**
@@ -111,5 +140,5 @@ export function verifyWithResolvedOptions(input: WebhookInput, resolved: Resolve
   if (!isRequest(input)) return verifyBody(normalizeBody(input.body), resolved.verifier.read(input.headers), resolved);
   // Headers first: a delivery that cannot be authentic is rejected before its body is read.
   const parts = resolved.verifier.read(input.headers);
-  return readRequestBody(input, resolved.maxBodyBytes).then((body) => verifyBody(body, parts, resolved));
+  return readRequestBody(input, resolved.maxBodyBytes).then((body) => verifyBodyAsync(body, parts, resolved, hmacSha256));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { cryptoBackend, sign, verify, verifySync } from '@x/together-webhooks-core';
+import { createWebhooks, cryptoBackend, sign, verify, verifySync } from '@x/together-webhooks-core';
 import { clockAt, eventBody, SECRET, TIMESTAMP, toArrayBuffer, utf8, vectors } from './helpers.js';
 
 const build = inject('coreBuild');
@@ -48,6 +48,17 @@ async function nodeGlobalsReadDuring(action: () => Promise<void>): Promise<strin
   return reads;
 }
 
+/** Runs `action` while `globalThis.crypto` has no `subtle`, as in a browser page over plain http. */
+async function withoutWebCrypto<T>(action: () => Promise<T>): Promise<T> {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+  Object.defineProperty(globalThis, 'crypto', { configurable: true, value: { getRandomValues: (array: Uint8Array) => array } });
+  try {
+    return await action();
+  } finally {
+    if (descriptor) Object.defineProperty(globalThis, 'crypto', descriptor);
+  }
+}
+
 // Registered only for the portable build: the Node build uses Node's globals by design.
 if (cryptoBackend === '@noble/hashes') describe('the portable code path', () => {
   it('never reads Buffer, process, require or other Node globals', async () => {
@@ -62,7 +73,11 @@ if (cryptoBackend === '@noble/hashes') describe('the portable code path', () => 
       sign(bytes, { secret: SECRET, timestamp: TIMESTAMP });
       verifySync({ body, headers }, { secret: SECRET, now: clockAt() });
       verifySync({ body: bytes, headers }, { secret: [SECRET, 'whsec_x'], now: clockAt() });
-      await verify({ body: arrayBuffer, headers: Object.entries(headers) }, { secret: SECRET, now: clockAt() });
+      // Web Crypto (what verify() uses) is the platform's code, which may use anything it likes
+      // (Node's reads Buffer); without it, verify() refuses with a TypeError naming verifySync.
+      await expect(
+        withoutWebCrypto(() => verify({ body: arrayBuffer, headers: Object.entries(headers) }, { secret: SECRET, now: clockAt() })),
+      ).rejects.toThrow(/needs Web Crypto \(crypto\.subtle\) here: .*verifySync/);
       for (const vector of vectors) {
         sign(vector.body, { secret: vector.secret, timestamp: vector.timestamp });
       }
@@ -73,6 +88,11 @@ if (cryptoBackend === '@noble/hashes') describe('the portable code path', () => 
       }
     });
     expect(reads).toEqual([]);
+    expect((await verify({ body: arrayBuffer, headers }, { secret: SECRET, now: clockAt() })).id).toBeTruthy();
+    // A receiver falls back on the bundled HMAC where there is no Web Crypto.
+    const webhooks = createWebhooks({ secret: SECRET, now: clockAt() }).onAny(() => undefined);
+    const request = new Request('http://127.0.0.1/webhooks', { method: 'POST', body, headers });
+    expect((await withoutWebCrypto(() => webhooks.handle(request))).outcome).toBe('processed');
     // Reading a Fetch Headers goes through the platform's code, which may use anything it likes.
     expect(verifySync({ body, headers: fetchHeaders }, { secret: SECRET, now: clockAt() }).id).toBeTruthy();
   });

@@ -13,6 +13,17 @@ export function hmacSha256(key: string | Uint8Array, prefix: string, body: strin
   return nodeCrypto.createHmac('sha256', key).update(prefix).update(body).digest();
 }
 
+/**
+ * `hmacSha256` for `verify()`, which can wait: node:crypto is the fastest HMAC here, so the same
+ * synchronous call (awaiting a value costs `verify()` nothing it does not already pay).
+ */
+export const hmacSha256Async: (
+  key: string | Uint8Array,
+  prefix: string,
+  body: string | Uint8Array,
+  fallback?: typeof hmacSha256,
+) => Uint8Array | Promise<Uint8Array> = hmacSha256;
+
 /** Standard base64 (with padding) of `bytes`. */
 export function base64Encode(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');

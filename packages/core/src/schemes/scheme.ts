@@ -34,8 +34,12 @@ export interface SchemeVerifier {
   keys(secrets: readonly string[]): readonly HmacKey[];
   /** Reads and checks the headers; rejects (`missing_*`, `invalid_timestamp`) before the body is read. */
   read(headers: HeadersLike): SignedParts;
-  /** Whether any listed signature (at most {@link MAX_SIGNATURES}) is the HMAC of prefix + body under any key. */
-  matches(keys: readonly HmacKey[], parts: SignedParts, body: string | Uint8Array): boolean;
+  /**
+   * Whether any listed signature (at most {@link MAX_SIGNATURES}) is one of `digests`: the
+   * HMAC-SHA256 of prefix + body under each key, computed by the caller (synchronously, or with
+   * Web Crypto where `verify()` can wait for it).
+   */
+  matches(digests: readonly Uint8Array[], parts: SignedParts): boolean;
   /** The event an authentic payload carries, or `undefined` when it is not one. */
   event(payload: Record<string, unknown>, parts: SignedParts): TogetherEvent | undefined;
 }

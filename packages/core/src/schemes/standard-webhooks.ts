@@ -67,13 +67,13 @@ const verifier: SchemeVerifier = {
   },
   // Entries of another version (`v1a`, asymmetric) are skipped, not errors. Every `v1` entry is
   // compared with every digest, whatever matched before, in constant time.
-  matches(keys, { prefix, signatures }, body) {
+  matches(digests, { signatures }) {
     // One entry, the common case, needs no split.
     const entries = signatures.includes(' ') ? signatures.split(/ +/, MAX_SIGNATURES + 3).filter((entry) => entry !== '') : undefined;
     if (entries && entries.length > MAX_SIGNATURES) return false;
     let matched = false;
-    for (const key of keys) {
-      const expected = base64Encode(hmacSha256(key, prefix, body));
+    for (const digest of digests) {
+      const expected = base64Encode(digest);
       if (!entries) matched = isEntryOf(expected, signatures) || matched;
       else for (const entry of entries) matched = isEntryOf(expected, entry) || matched;
     }
