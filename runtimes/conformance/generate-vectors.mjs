@@ -1,11 +1,14 @@
 /**
- * @module generate-vectors — writes vectors.json: known-answer vectors for the wire format of
- * spec section 3 and the rejections of section 5. Every signature is computed by OpenSSL
- * (`openssl dgst -sha256 -hmac`), never by the code under test, so the vectors are an
- * independent check. Run `node runtimes/conformance/generate-vectors.mjs` and commit the result.
+ * @module generate-vectors — writes the known-answer vectors of both schemes: vectors.json for the
+ * default wire format (spec section 3) and the rejections of section 5, and
+ * standard-webhooks-vectors.json for the Standard Webhooks scheme (section 11, defined in
+ * standard-webhooks-vectors.mjs). Every signature is computed by OpenSSL (`openssl dgst -sha256`),
+ * never by the code under test, so the vectors are an independent check. Run
+ * `node runtimes/conformance/generate-vectors.mjs` and commit the result.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { standardWebhooksFile } from './standard-webhooks-vectors.mjs';
 
 const SECRET = 'whsec_runtime_conformance_1';
 const OLD_SECRET = 'whsec_rotated_out_0';
@@ -273,8 +276,12 @@ const file = {
   signVectors,
 };
 
-const names = new Set(file.vectors.map((v) => v.name));
-if (names.size !== file.vectors.length) throw new Error('vector names must be unique');
-
-writeFileSync(new URL('./vectors.json', import.meta.url), `${JSON.stringify(file, null, 2)}\n`);
-console.log(`wrote ${file.vectors.length} verification vectors and ${signVectors.length} sign vectors`);
+for (const [name, contents] of [
+  ['vectors.json', file],
+  ['standard-webhooks-vectors.json', standardWebhooksFile],
+]) {
+  const all = [...contents.vectors, ...contents.signVectors];
+  if (new Set(all.map((v) => v.name)).size !== all.length) throw new Error(`${name}: vector names must be unique`);
+  writeFileSync(new URL(`./${name}`, import.meta.url), `${JSON.stringify(contents, null, 2)}\n`);
+  console.log(`${name}: ${contents.vectors.length} verification vectors and ${contents.signVectors.length} sign vectors`);
+}

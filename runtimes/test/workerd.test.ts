@@ -1,13 +1,13 @@
 /**
  * Cloudflare's workerd, driven directly: the worker is bundled the way wrangler bundles
  * (conditions workerd, worker, browser: the portable build), served on a free loopback port, and
- * sent real signed deliveries over HTTP that it checks with `verify(request)`.
+ * sent real signed deliveries over HTTP, in both schemes, that it checks with `verify(request)`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sign } from '@x/together-webhooks-core';
+import { sign, standardWebhooksScheme } from '@x/together-webhooks-core';
 import {
   bundle,
   expectAgreement,
@@ -27,6 +27,8 @@ import {
 
 const workerd = packageBinary('workerd');
 const SECRET = 'whsec_workerd_delivery_secret';
+const STANDARD_SECRET = 'whsec_FDMYh9/6DG0WTI7gNmDBLQVwI7hD8UFg';
+const STANDARD_OLD_SECRET = 'whsec_aUEceo5Mdr9h3pEBFNuPmuDH+/o3H2jwzDflnPB05aA=';
 
 /** The capnp config: one worker, one loopback socket, and no outbound network at all. */
 function config(port: number): string {
@@ -44,7 +46,10 @@ const conformanceWorker :Workerd.Worker = (
   modules = [ (name = "worker", esModule = embed "worker.mjs") ],
   compatibilityDate = "2025-09-01",
   globalOutbound = "nowhere",
-  bindings = [ (name = "WEBHOOK_SECRET", text = "${SECRET}") ],
+  bindings = [
+    (name = "WEBHOOK_SECRET", text = "${SECRET}"),
+    (name = "STANDARD_WEBHOOKS_SECRET", text = "${STANDARD_SECRET}"),
+  ],
 );
 `;
 }
@@ -139,6 +144,66 @@ describe.skipIf(!workerd && !isCI)('workerd', () => {
     },
   ])('answers $status to $what sent over loopback HTTP', async ({ body, headers, status, outcome }) => {
     const response = await fetch(`${origin}/webhook`, { method: 'POST', body, headers: headers() });
+    expect(response.status, log.text).toBe(status);
+    expect(await response.json()).toMatchObject({ ...outcome, cryptoBackend: '@noble/hashes' });
+  });
+
+  const scheme = standardWebhooksScheme();
+  const created = new Date().toISOString();
+  const payload = JSON.stringify({ type: 'endpoint.started', timestamp: created, data: { id: 'endpoint-1', object: 'endpoint', state: 'STARTED' } });
+  const messageId = 'msg_workerd_delivery';
+  type Signed = Record<string, string>;
+  const standard = (body: string, { secret = STANDARD_SECRET, timestamp = now() }: { secret?: string | string[]; timestamp?: number } = {}): Signed =>
+    sign(body, { secret, scheme, id: messageId, timestamp });
+  /** The valid delivery's headers, its signature header rewritten. */
+  const withSignature = (signature: (valid: string) => string, secret?: string[]) => (): Signed => {
+    const headers = standard(payload, secret ? { secret } : {});
+    return { ...headers, 'webhook-signature': signature(headers['webhook-signature']!) };
+  };
+  const without = (name: string) => (): Signed => Object.fromEntries(Object.entries(standard(payload)).filter(([key]) => key !== name));
+  const fake = (n: number) => `v1,${Buffer.alloc(32, n).toString('base64')}`;
+  const rejected = (code: string) => ({ outcome: 'rejected', code });
+
+  it.each([
+    { what: 'a valid delivery', body: payload, headers: () => standard(payload), status: 200, outcome: { outcome: 'verified', id: messageId, type: 'endpoint.started', created } },
+    {
+      what: 'entries of other versions around those of a sender rotating its secret',
+      body: payload,
+      headers: withSignature((both) => `v1a,${Buffer.alloc(64, 1).toString('base64')} ${both} v2,x`, [STANDARD_OLD_SECRET, STANDARD_SECRET]),
+      status: 200,
+      outcome: { outcome: 'verified', id: messageId },
+    },
+    { what: 'a changed body', body: payload.replace('STARTED', 'STOPPED'), headers: () => standard(payload), status: 401, outcome: rejected('signature_mismatch') },
+    {
+      what: 'another webhook-id than the one signed',
+      body: payload,
+      headers: () => ({ ...standard(payload), 'webhook-id': 'msg_other' }),
+      status: 401,
+      outcome: rejected('signature_mismatch'),
+    },
+    { what: 'another secret', body: payload, headers: () => standard(payload, { secret: STANDARD_OLD_SECRET }), status: 401, outcome: rejected('signature_mismatch') },
+    {
+      what: 'the valid entry as the 9th',
+      body: payload,
+      headers: withSignature((valid) => [...[1, 2, 3, 4, 5, 6, 7, 8].map(fake), valid].join(' ')),
+      status: 401,
+      outcome: rejected('signature_mismatch'),
+    },
+    { what: 'a replay 10 minutes old', body: payload, headers: () => standard(payload, { timestamp: now() - 600 }), status: 401, outcome: rejected('timestamp_too_old') },
+    { what: 'a timestamp 10 minutes ahead', body: payload, headers: () => standard(payload, { timestamp: now() + 600 }), status: 401, outcome: rejected('timestamp_in_future') },
+    { what: 'no webhook-id', body: payload, headers: without('webhook-id'), status: 401, outcome: rejected('missing_id') },
+    { what: 'no webhook-signature', body: payload, headers: without('webhook-signature'), status: 401, outcome: rejected('missing_signature') },
+    { what: 'no webhook-timestamp', body: payload, headers: without('webhook-timestamp'), status: 401, outcome: rejected('missing_timestamp') },
+    { what: 'an authentic body that is not an event', body: '{"test": 1}', headers: () => standard('{"test": 1}'), status: 400, outcome: rejected('invalid_payload') },
+    {
+      what: 'a body over the 1 MiB default',
+      body: 'x'.repeat(1024 * 1024 + 1),
+      headers: () => ({ 'webhook-id': messageId, 'webhook-signature': fake(0), 'webhook-timestamp': String(now()) }),
+      status: 413,
+      outcome: rejected('payload_too_large'),
+    },
+  ])('Standard Webhooks: answers $status to $what sent over loopback HTTP', async ({ body, headers, status, outcome }) => {
+    const response = await fetch(`${origin}/webhook/standard-webhooks`, { method: 'POST', body, headers: headers() });
     expect(response.status, log.text).toBe(status);
     expect(await response.json()).toMatchObject({ ...outcome, cryptoBackend: '@noble/hashes' });
   });

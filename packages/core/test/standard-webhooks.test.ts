@@ -96,6 +96,32 @@ describe('verify() with standardWebhooksScheme()', () => {
     expect((await verify({ body: delivery.body, headers }, options)).id).toBe(ID);
   });
 
+  it('accepts a webhook-signature header given twice, whatever the shape and the order', async () => {
+    const delivery = signedDelivery();
+    const valid = delivery.headers['webhook-signature']!;
+    const wrong = 'v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=';
+    const rest = Object.entries(delivery.headers).filter(([name]) => name !== 'webhook-signature');
+    for (const [first, second] of [
+      [wrong, valid],
+      [valid, wrong],
+    ]) {
+      const shapes = [
+        { ...Object.fromEntries(rest), 'webhook-signature': [first!, second!] },
+        [...rest, ['webhook-signature', first!], ['webhook-signature', second!]] as [string, string][],
+        new Headers([...rest, ['webhook-signature', first!], ['webhook-signature', second!]]),
+      ];
+      for (const headers of shapes) {
+        expect(verifySync({ body: delivery.body, headers }, options).id).toBe(ID);
+        expect((await verify({ body: delivery.body, headers }, options)).id).toBe(ID);
+      }
+    }
+  });
+
+  it('accepts a secret with a stray padding character, and refuses one that is not base64 with a TypeError', () => {
+    expect(verifySync(signedDelivery(), { ...options, secret: `${SECRET}=` }).id).toBe(ID);
+    expect(() => verifySync(signedDelivery(), { ...options, secret: 'whsec_ab-_' })).toThrow(TypeError);
+  });
+
   it('reads the headers case-insensitively, from Headers and from pairs', async () => {
     const delivery = signedDelivery();
     const upper = Object.fromEntries(Object.entries(delivery.headers).map(([name, value]) => [name.toUpperCase(), value]));

@@ -40,12 +40,13 @@ function decodeSecret(secret: string, index: number): Uint8Array {
   let key = decoded.get(secret);
   if (key) return key;
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  // atob ignores some malformations and throws on others: check the alphabet and length first, so
-  // every runtime decides alike.
-  if (!BASE64.test(encoded) || encoded.replace(/=+$/, '').length % 4 === 1) {
+  // atob ignores some malformations and throws on others: check the alphabet and length first, and
+  // pad exactly (a stray `=` is forgiven), so every runtime decides alike.
+  const digits = encoded.replace(/=+$/, '');
+  if (!BASE64.test(encoded) || digits.length % 4 === 1) {
     throw new TypeError(`secret${index === 0 ? '' : `[${index}]`} is not a Standard Webhooks secret: whsec_ followed by base64`);
   }
-  const binary = atob(encoded.padEnd(Math.ceil(encoded.length / 4) * 4, '='));
+  const binary = atob(digits.padEnd(Math.ceil(digits.length / 4) * 4, '='));
   key = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) key[i] = binary.charCodeAt(i);
   if (decoded.size >= 16) decoded.clear();
@@ -53,8 +54,27 @@ function decodeSecret(secret: string, index: number): Uint8Array {
   return key;
 }
 
-// A `v1,<base64>` entry holding `expected`; compared in place, past the version.
-const isEntryOf = (expected: string, entry: string): boolean => entry.startsWith(VERSION) && equalStrings(expected, entry, VERSION.length);
+// A version marker (`v1`, `v1a`, `v2`): the token after it is that version's signature.
+const VERSION_TOKEN = /^v[0-9]+[a-z]*$/;
+
+/**
+ * The signatures of the `v1` entries in a header, at most one more than the maximum (so a header
+ * with too many reads as too many). Entries are `<version>,<signature>`, space-separated; a header
+ * given twice arrives joined with `,` (or `, `), so tokens are split on both and paired by their
+ * version markers: a stray token is skipped, never shifting the pairs after it.
+ */
+function v1Signatures(header: string): string[] | undefined {
+  const tokens = header.split(/[ ,]+/, 2 * MAX_SIGNATURES + 4);
+  const found: string[] = [];
+  let entries = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (!VERSION_TOKEN.test(tokens[i]!)) continue;
+    if (++entries > MAX_SIGNATURES) return undefined;
+    const signature = tokens[++i];
+    if (tokens[i - 1] === 'v1' && signature !== undefined) found.push(signature);
+  }
+  return found;
+}
 
 const verifier: SchemeVerifier = {
   keys: (secrets) => secrets.map(decodeSecret),
@@ -68,14 +88,15 @@ const verifier: SchemeVerifier = {
   // Entries of another version (`v1a`, asymmetric) are skipped, not errors. Every `v1` entry is
   // compared with every digest, whatever matched before, in constant time.
   matches(digests, { signatures }) {
-    // One entry, the common case, needs no split.
-    const entries = signatures.includes(' ') ? signatures.split(/ +/, MAX_SIGNATURES + 3).filter((entry) => entry !== '') : undefined;
-    if (entries && entries.length > MAX_SIGNATURES) return false;
+    // One `v1,<base64>` entry, the common case, is compared in place, past the version.
+    const single = signatures.startsWith(VERSION) && !/[ ,]/.test(signatures.slice(VERSION.length));
+    const list = single ? undefined : v1Signatures(signatures);
+    if (!single && !list) return false;
     let matched = false;
     for (const digest of digests) {
       const expected = base64Encode(digest);
-      if (!entries) matched = isEntryOf(expected, signatures) || matched;
-      else for (const entry of entries) matched = isEntryOf(expected, entry) || matched;
+      if (single) matched = equalStrings(expected, signatures, VERSION.length) || matched;
+      else for (const signature of list!) matched = equalStrings(expected, signature) || matched;
     }
     return matched;
   },
