@@ -56,12 +56,15 @@ export function secretsFrom(values: readonly string[] | undefined, context: Cont
   const secrets = values && values.length > 0 ? [...values] : context.env.TOGETHER_WEBHOOK_SECRET !== undefined ? [context.env.TOGETHER_WEBHOOK_SECRET] : [];
   if (secrets.length === 0) throw new UsageError('no secret: pass --secret <secret> or set TOGETHER_WEBHOOK_SECRET');
   secrets.forEach((secret, index) => {
-    if (secret.trim() === '') {
-      const which = values && values.length > 1 ? `--secret #${index + 1}` : values?.length ? '--secret' : 'TOGETHER_WEBHOOK_SECRET';
-      throw new UsageError(`${which} is empty`);
-    }
+    if (secret.trim() === '') throw new UsageError(`${secretOption(index, values)} is empty`);
   });
   return secrets;
+}
+
+/** Where secret `index` came from, in words: `--secret`, `--secret #2`, or `TOGETHER_WEBHOOK_SECRET`. */
+export function secretOption(index: number, values: readonly string[] | undefined): string {
+  if (!values || values.length === 0) return 'TOGETHER_WEBHOOK_SECRET';
+  return values.length > 1 ? `--secret #${index + 1}` : '--secret';
 }
 
 /** A file's bytes; a missing or unreadable file is a usage error naming the option. */

@@ -17,7 +17,7 @@ const commands: readonly Command[] = [trigger, listen, types, sign, verify];
 function overview(context: Context): string {
   const style = styleFor(context.stdout, context.env);
   const width = Math.max(...commands.map((command) => command.name.length));
-  return `${style.bold('together-webhooks')} ${version}: test and debug Together AI webhook endpoints
+  return `${style.bold('together-webhooks')} ${version}: test and debug endpoints that receive together-webhooks deliveries (Together AI job events)
 
 Usage: together-webhooks <command> [options]
 

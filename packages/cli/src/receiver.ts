@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWebhooks, memoryStore, type TogetherEvent, type WebhookResult } from '@x/together-webhooks-core';
+import { createWebhooks, memoryStore, type TogetherEvent, type WebhookResult, type WebhookScheme } from '@x/together-webhooks-core';
 import { nodeAdapterResult, writeResult } from '@x/together-webhooks-node-http';
 
 /** One delivery, as answered. */
@@ -19,6 +19,8 @@ export interface Delivery {
 /** Options of {@link startReceiver}. */
 export interface ReceiverOptions {
   secrets: readonly string[];
+  /** The scheme deliveries are signed with. */
+  scheme: WebhookScheme;
   port: number;
   path: string;
   /** How long the handler works on each event, to make concurrent duplicates visible. */
@@ -39,12 +41,13 @@ const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 /**
  * Starts a receiver on 127.0.0.1.
  *
- * @param options - secrets, port (0 picks a free one), path, handler delay and reporting hooks
+ * @param options - secrets and scheme, port (0 picks a free one), path, handler delay and reporting hooks
  * @returns the receiver's URL and a `close` that ends open connections too
  */
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const webhooks = createWebhooks({
     secret: options.secrets,
+    scheme: options.scheme,
     store: memoryStore(),
     onError: (error, context) => options.onError(error, context.event),
   });

@@ -13,6 +13,8 @@ import { afterAll, afterEach } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 export const SECRET = 'whsec_cli_test_4fJ9qLx2Vb7N';
+/** A Standard Webhooks secret: whsec_ and the base64 of the key bytes. */
+export const STANDARD_SECRET = `whsec_${Buffer.from('cli test key for Standard Webhooks').toString('base64')}`;
 
 if (!existsSync(BIN)) {
   throw new Error(`${BIN} is missing: build first (pnpm --filter @x/together-webhooks-cli build)`);
@@ -46,17 +48,26 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
 }
 
 /** Spawns `command args` in its own process group, so a kill reaches every process it started. */
-export function start(command: string, args: readonly string[], options: RunOptions = {}): ChildProcess {
+function spawnGroup(command: string, args: readonly string[], options: RunOptions): ChildProcess {
   const child = spawn(command, args, {
     env: cleanEnv(options.env),
     cwd: options.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
   // A child that exits without reading its stdin is not an error of the test.
   child.stdin.on('error', () => undefined);
+  return child;
+}
+
+/**
+ * Starts a long-running child (a receiver): whatever is still running when the test ends is
+ * killed, with its process group.
+ */
+export function start(command: string, args: readonly string[], options: RunOptions = {}): ChildProcess {
+  const child = spawnGroup(command, args, options);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return child;
 }
 
@@ -94,9 +105,12 @@ function collect(child: ChildProcess): { stdout: () => string; stderr: () => str
   return { stdout: () => stdout, stderr: () => stderr };
 }
 
-/** Runs any command to completion. */
+/**
+ * Runs any command to completion, or kills it after `timeoutMs`. Its own test always awaits it, so
+ * the end of another test never kills it: tests of these may run concurrently.
+ */
 export async function runCommand(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const child = start(command, args, options);
+  const child = spawnGroup(command, args, options);
   const output = collect(child);
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   child.stdin!.end(options.stdin ?? '');

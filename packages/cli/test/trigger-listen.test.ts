@@ -2,12 +2,13 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, freePort, jsonLines, run, SECRET, start, startListen, stop, waitForOutput, tempDir } from './helpers.js';
+import { BIN, freePort, jsonLines, run, SECRET, STANDARD_SECRET, start, startListen, stop, waitForOutput, tempDir } from './helpers.js';
 
 const secretEnv = { TOGETHER_WEBHOOK_SECRET: SECRET };
 
 interface TriggerJson {
   ok: boolean;
+  scheme: string;
   id: string;
   counts: Record<string, number>;
   requests: { n: number; status?: number; outcome?: string; error?: string; ms: number; expected: boolean; reason?: string }[];
@@ -143,6 +144,41 @@ describe('trigger against listen', () => {
     const result = await run(['trigger', 'batch.completed', '--url', `http://127.0.0.1:${port}/webhooks`], { env: secretEnv });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^together-webhooks trigger: no answer from the endpoint: connection refused/);
+  });
+});
+
+describe('trigger → listen in each scheme, the sender rotating its secret', () => {
+  // The receiver knows only the new secret; the sender signs with the old and the new.
+  const schemes = [
+    { scheme: 'together', old: 'whsec_cli_rotated_out_Q2', secret: SECRET, other: 'standard', otherSecret: STANDARD_SECRET },
+    { scheme: 'standard', old: `whsec_${Buffer.from('the key being rotated out').toString('base64')}`, secret: STANDARD_SECRET, other: 'together', otherSecret: SECRET },
+  ];
+
+  it.each(schemes)('--scheme $scheme: processed once, tampered and stale rejected, the other scheme refused', async ({ scheme, old, secret, other, otherSecret }) => {
+    const listener = await startListen(['--json', '--scheme', scheme, '--secret', secret]);
+    expect(jsonLines(listener.stdout())[0]).toMatchObject({ event: 'listening', scheme });
+    const send = (args: string[], env: Record<string, string> = {}) => triggerJson(['batch.completed', '--url', listener.url, ...args], env);
+
+    const sent = await send(['--scheme', scheme, '--secret', old, '--secret', secret, '--repeat', '2']);
+    expect(sent.code).toBe(0);
+    expect(sent.json).toMatchObject({ ok: true, scheme });
+    expect(sent.json.requests.map((request) => request.outcome)).toEqual(['processed', 'duplicate']);
+    // The event id is the idempotency key in both schemes (Standard Webhooks: the webhook-id).
+    await listener.waitFor((output) => output.split('"event":"delivery"').length - 1 === 2);
+    const deliveries = jsonLines(listener.stdout()).filter((line) => line.event === 'delivery');
+    expect(deliveries.map((line) => [line.outcome, line.id, line.type])).toEqual([['processed', sent.json.id, 'batch.completed'], ['duplicate', sent.json.id, 'batch.completed']]);
+
+    const tampered = await send(['--scheme', scheme, '--tamper', '--secret', secret]);
+    expect(tampered.code).toBe(0);
+    expect(tampered.json.requests[0]).toMatchObject({ status: 401, error: 'signature_mismatch', expected: true });
+    const stale = await send(['--scheme', scheme, '--stale', '600'], { TOGETHER_WEBHOOK_SECRET: secret });
+    expect(stale.json.requests[0]).toMatchObject({ status: 401, error: 'timestamp_too_old', expected: true });
+
+    // A delivery of the other scheme finds none of this receiver's headers: trigger says which scheme it sent.
+    const crossed = await run(['trigger', 'batch.completed', '--url', listener.url, '--scheme', other, '--secret', otherSecret]);
+    expect(crossed.code).toBe(1);
+    expect(crossed.stderr).toBe(`together-webhooks trigger: a valid delivery was rejected (401 missing_signature): this sent --scheme ${other}; does the receiver verify that scheme?\n`);
+    await listener.waitFor(/"error":"missing_signature"/);
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { eventCatalog } from '@x/together-webhooks-core';
 import { describe, expect, it } from 'vitest';
 import { executable, missing, skipWithout } from '../../../runtimes/test/support.js';
-import { BIN, run, runCommand, SECRET } from './helpers.js';
+import { BIN, run, runCommand, SECRET, STANDARD_SECRET } from './helpers.js';
 
 const COMMANDS = ['trigger', 'listen', 'types', 'sign', 'verify'] as const;
 const ESC = '\u001b[';
@@ -26,12 +26,13 @@ describe('help', () => {
     expect(result.stdout).toContain('Exit codes: 0 success, 1 the command failed');
   });
 
-  it.each(COMMANDS)('%s --help, -h and help %s: usage and options, exit 0', async (command) => {
-    for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
-      const result = await run(args);
+  it.concurrent.for(COMMANDS)('%s --help, -h and help: usage and options, exit 0', async (command, { expect }) => {
+    const runs = [[command, '--help'], [command, '-h'], ['help', command]];
+    for (const result of await Promise.all(runs.map((args) => run(args)))) {
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`^Usage: together-webhooks ${command}`));
       expect(result.stdout).toContain('-h, --help');
+      if (command !== 'types') expect(result.stdout).toMatch(/^ {2}--scheme <scheme> +.*together[^]*standard \(Standard Webhooks/m);
     }
   });
 
@@ -72,9 +73,21 @@ describe('bad arguments: a one-line reason, the usage, exit 2', () => {
     ['listen on a bad port', ['listen', '--secret', SECRET, '--port', '70000'], /--port must be an integer from 0 to 65535/],
     ['listen with a relative path', ['listen', '--secret', SECRET, '--path', 'hooks'], /--path must start with "\/"/],
     ['types with an argument', ['types', 'batch'], /^together-webhooks types: unexpected argument 'batch'/],
+    ...(['trigger', 'sign', 'verify', 'listen'] as const).map((command): [string, string[], RegExp] => [
+      `${command} --scheme of neither`,
+      [command, ...(command === 'trigger' ? ['batch.completed', '--url', 'http://127.0.0.1:9/x'] : []), '--secret', SECRET, '--scheme', 'svix'],
+      new RegExp(`^together-webhooks ${command}: --scheme must be together or standard, got "svix"`),
+    ]),
+    ['trigger --scheme standard with a secret that is not whsec_ base64', ['trigger', 'batch.completed', '--url', 'http://127.0.0.1:9/x', '--scheme', 'standard', '--secret', SECRET], /--secret is not a Standard Webhooks secret: whsec_ followed by base64/],
+    ['trigger with the second of two secrets padded', ['trigger', 'batch.completed', '--url', 'http://127.0.0.1:9/x', '--secret', SECRET, '--secret', `${SECRET}\n`], /--secret #2 has surrounding whitespace/],
+    ['listen --scheme standard with a secret that is not whsec_ base64', ['listen', '--scheme', 'standard', '--secret', STANDARD_SECRET, '--secret', 'hunter2!'], /--secret #2 is not a Standard Webhooks secret/],
+    ['trigger with an empty --id', ['trigger', 'batch.completed', '--url', 'http://127.0.0.1:9/x', '--secret', SECRET, '--id', ''], /--id is empty/],
+    ['sign --id without --scheme standard', ['sign', '--secret', SECRET, '--id', 'msg_1'], /--id sets the webhook-id of --scheme standard/],
+    ['sign --timestamp of more than 15 digits', ['sign', '--secret', SECRET, '--timestamp', '1736937000000000'], /--timestamp must be 0 to 15 digits of seconds/],
   ];
 
-  it.each(cases)('%s', async (_name, args, reason) => {
+  // Each case is its own process: they run concurrently, each with its own `expect`.
+  it.concurrent.for(cases)('%s', async ([, args, reason], { expect }) => {
     const result = await run(args, { timeoutMs: 15_000 });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');

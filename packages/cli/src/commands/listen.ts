@@ -7,10 +7,12 @@ import { writeJson, type Command } from '../command.js';
 import { styleFor, type Context } from '../context.js';
 import { CommandError, EXIT, UsageError } from '../errors.js';
 import { startReceiver, type Delivery, type Receiver } from '../receiver.js';
+import { checkSecrets, schemeFrom, schemeLabels, schemeOption, schemes } from '../schemes.js';
 import type { Style } from '../style.js';
 
 const options = {
   ...commonOptions,
+  ...schemeOption,
   port: { type: 'string', short: 'p' },
   secret: { type: 'string', multiple: true },
   path: { type: 'string' },
@@ -22,7 +24,7 @@ const DEFAULT_PORT = 4000;
 export const listen: Command = {
   name: 'listen',
   summary: 'run a local receiver that verifies and prints each delivery',
-  usage: 'together-webhooks listen [--port <port>] [--secret <secret>] [--path <path>]',
+  usage: 'together-webhooks listen [--port <port>] [--scheme together|standard] [--secret <secret>]… [--path <path>]',
   help: `Runs a receiver on 127.0.0.1: the core's createWebhooks() pipeline with memoryStore(), so it
 verifies, deduplicates by event id and answers exactly as an app using together-webhooks does
 (status, headers and the JSON body with its "outcome"). Each delivery is printed with its outcome;
@@ -31,18 +33,24 @@ the first delivery of an event is printed whole. Stops on Ctrl-C (SIGINT) or SIG
 Options:
   -p, --port <port>      the port (default: $PORT, else ${DEFAULT_PORT}); 0 picks a free one, and the
                          URL printed says which
+  --scheme <scheme>      the deliveries' scheme: together (default: x-together-* headers) or
+                         standard (Standard Webhooks: webhook-* headers, whsec_ secrets; the
+                         event id is the webhook-id)
   --secret <secret>      the secret (default: $TOGETHER_WEBHOOK_SECRET); repeat it to accept
                          several, as during a rotation
   --path <path>          the path deliveries are POSTed to (default /webhooks)
   --delay <ms>           make the handler take this long, to watch concurrent duplicates wait
                          (409 in_progress) (default 0)
-  --json                 one JSON object a line: {"event":"listening",…}, then one per delivery
+  --json                 one JSON object a line: {"event":"listening","scheme":…,…}, then one per
+                         delivery
   -h, --help             show this help
 
 Exit code: 0 after a clean stop; 1 when it cannot listen (the port is taken); 2 bad arguments.`,
   async run(args, context) {
     const { values } = parse(args, { options });
+    const scheme = schemeFrom(values.scheme);
     const secrets = secretsFrom(values.secret, context);
+    checkSecrets(secrets, scheme, values.secret);
     const port = integer(values.port ?? context.env.PORT, values.port === undefined ? 'port (from $PORT)' : 'port', {
       min: 0,
       max: 65_535,
@@ -61,6 +69,7 @@ Exit code: 0 after a clean stop; 1 when it cannot listen (the port is taken); 2 
     try {
       receiver = await startReceiver({
         secrets,
+        scheme: schemes[scheme],
         port,
         path,
         delayMs,
@@ -74,11 +83,12 @@ Exit code: 0 after a clean stop; 1 when it cannot listen (the port is taken); 2 
       throw error;
     }
 
-    if (json) writeJson(context, { event: 'listening', url: receiver.url.href, port: Number(receiver.url.port) });
+    if (json) writeJson(context, { event: 'listening', url: receiver.url.href, port: Number(receiver.url.port), scheme });
     else {
-      const source = values.secret ? '--secret' : 'TOGETHER_WEBHOOK_SECRET';
+      const source = values.secret ? (secrets.length > 1 ? `the ${secrets.length} secrets from --secret` : 'the secret from --secret') : 'the secret from TOGETHER_WEBHOOK_SECRET';
+      const what = scheme === 'together' ? '' : ` ${schemeLabels[scheme]} deliveries`;
       context.stdout.write(`${style.green('listening')} on ${style.bold(receiver.url.href)}\n`);
-      context.stdout.write(style.dim(`verifying with the secret from ${source}; Ctrl-C to stop`) + '\n');
+      context.stdout.write(style.dim(`verifying${what} with ${source}; Ctrl-C to stop`) + '\n');
     }
 
     const signal = await stopped;

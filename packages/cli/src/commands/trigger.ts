@@ -2,18 +2,20 @@
  * @module commands/trigger — `together-webhooks trigger`: sends signed deliveries of a realistic
  * event to an endpoint and checks each answer against what a correct receiver says.
  */
-import { DEFAULT_TOLERANCE_SECONDS, eventCatalog, isTogetherEventType, sign } from '@x/together-webhooks-core';
+import { DEFAULT_TOLERANCE_SECONDS, eventCatalog, isTogetherEventType } from '@x/together-webhooks-core';
 import { createTestEvent } from '@x/together-webhooks-core/testing';
 import { commonOptions, integer, parse, readFileOption, secretsFrom } from '../args.js';
 import { writeJson, type Command } from '../command.js';
 import { styleFor } from '../context.js';
 import { CommandError, EXIT, UsageError } from '../errors.js';
+import { checkSecrets, schemeFrom, schemeLabels, schemeOption, schemes, signHeaders, type SchemeName } from '../schemes.js';
 import { closeConnections, deliver, type Answer } from '../send.js';
 
 const options = {
   ...commonOptions,
+  ...schemeOption,
   url: { type: 'string' },
-  secret: { type: 'string' },
+  secret: { type: 'string', multiple: true },
   data: { type: 'string' },
   id: { type: 'string' },
   repeat: { type: 'string' },
@@ -30,14 +32,21 @@ type Expectation = { accept: true } | { accept: false; code: 'signature_mismatch
 export const trigger: Command = {
   name: 'trigger',
   summary: 'send signed test deliveries of an event type to your endpoint',
-  usage: 'together-webhooks trigger <type> --url <url> [--secret <secret>] [--repeat <n>] [--concurrency <c>] [--stale <s>] [--tamper]',
+  usage:
+    'together-webhooks trigger <type> --url <url> [--scheme together|standard] [--secret <secret>]… [--repeat <n>] [--concurrency <c>] [--stale <s>] [--tamper]',
   help: `Sends a signed delivery of a realistic <type> event (see \`together-webhooks types\`), its data
-shaped like the Together AI resource, and prints each answer: HTTP status, outcome (the "outcome"
-field every together-webhooks receiver answers with) and time.
+shaped like the Together AI resource, as the together-webhooks watcher sends it, and prints each
+answer: HTTP status, outcome (the "outcome" field every together-webhooks receiver answers with)
+and time.
 
 Options:
   --url <url>            the endpoint (required)
-  --secret <secret>      the signing secret (default: $TOGETHER_WEBHOOK_SECRET)
+  --scheme <scheme>      together (default: the event as the body, x-together-* headers) or
+                         standard (Standard Webhooks: the body { type, timestamp, data }, the
+                         event id in webhook-id, a whsec_ secret)
+  --secret <secret>      the signing secret (default: $TOGETHER_WEBHOOK_SECRET); repeat it to
+                         sign with several, one signature each, as a sender rotating its secret
+                         does
   --data <file>          a JSON object whose fields replace those of the generated data
   --id <id>              the event id (default: a new evt_… id each run)
   --repeat <n>           send the same event (same id) n times (default 1)
@@ -49,7 +58,7 @@ Options:
                          signature_mismatch
   --any-type             allow a type outside the catalog (sent with empty data, or --data)
   --timeout <ms>         per request (default 10000)
-  --json                 print one JSON object with every answer
+  --json                 print one JSON object with every answer (and the "scheme")
   -h, --help             show this help
 
 Expected answers: a valid delivery is accepted (200 processed, unhandled or duplicate, or 409
@@ -65,7 +74,11 @@ reached (the reason on stderr); 2 bad arguments.`,
     if (!isTogetherEventType(type) && !values['any-type']) throw new UsageError(unknownType(type));
     if (values.url === undefined) throw new UsageError('missing --url <url>: the endpoint to send to, e.g. --url http://127.0.0.1:4000/webhooks');
     const url = parseUrl(values.url);
-    const [secret] = secretsFrom(values.secret === undefined ? undefined : [values.secret], context);
+    if (values.id === '') throw new UsageError('--id is empty: an event id is a non-empty string');
+    const scheme = schemeFrom(values.scheme);
+    const secrets = secretsFrom(values.secret, context);
+    // A misconfigured secret is a usage error before anything is sent or printed.
+    checkSecrets(secrets, scheme, values.secret);
     const repeat = integer(values.repeat, 'repeat', { min: 1, max: 10_000, fallback: 1 });
     const concurrency = integer(values.concurrency, 'concurrency', { min: 1, max: 1000, fallback: 1 });
     const stale = integer(values.stale, 'stale', { min: -1e9, max: Math.floor(Date.now() / 1000), fallback: 0 });
@@ -75,9 +88,9 @@ reached (the reason on stderr); 2 bad arguments.`,
     const event = isTogetherEventType(type)
       ? createTestEvent(type, { ...(values.id === undefined ? {} : { id: values.id }), ...(data ? { data } : {}) })
       : { id: values.id ?? createTestEvent('resource.created').id, type, created: new Date().toISOString(), data: data ?? {} };
-    const body = JSON.stringify(event);
-    // A misconfigured secret is a usage error before anything is sent or printed.
-    signOrFail(body, secret ?? '', Math.floor(Date.now() / 1000) - stale);
+    // The scheme's body: the event itself, or Standard Webhooks' { type, timestamp, data }.
+    const body = schemes[scheme].encode(event);
+    const signed = () => signHeaders(body, { secrets, scheme, timestamp: Math.floor(Date.now() / 1000) - stale, id: event.id });
     const expected: Expectation = values.tamper
       ? { accept: false, code: 'signature_mismatch' }
       : Math.abs(stale) > DEFAULT_TOLERANCE_SECONDS
@@ -85,7 +98,8 @@ reached (the reason on stderr); 2 bad arguments.`,
         : { accept: true };
 
     const style = styleFor(context.stdout, context.env, values.json);
-    const kind = values.tamper ? ' (tampered)' : stale !== 0 ? ` (signed ${describeOffset(stale)})` : '';
+    const notes = [scheme === 'together' ? undefined : schemeLabels[scheme], values.tamper ? 'tampered' : stale !== 0 ? `signed ${describeOffset(stale)}` : undefined];
+    const kind = notes.some(Boolean) ? ` (${notes.filter(Boolean).join(', ')})` : '';
     if (!values.json) {
       const times = repeat > 1 ? ` ×${repeat}${concurrency > 1 ? `, ${Math.min(concurrency, repeat)} at once` : ''}` : '';
       context.stdout.write(`${style.bold('→')} ${event.type} ${event.id}${kind}${times} to ${url.href}\n`);
@@ -100,17 +114,17 @@ reached (the reason on stderr); 2 bad arguments.`,
         const headers = {
           'content-type': 'application/json',
           'user-agent': 'together-webhooks-cli',
-          ...signOrFail(body, secret ?? '', Math.floor(Date.now() / 1000) - stale),
+          ...signed(),
         };
         const sent = values.tamper ? tamper(body) : body;
         const answer = await deliver(url, sent, headers, timeoutMs);
         answers[index] = answer;
-        if (!values.json) context.stdout.write(formatAnswer(index + 1, answer, expected, style) + '\n');
+        if (!values.json) context.stdout.write(formatAnswer(index + 1, answer, expected, scheme, style) + '\n');
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, repeat) }, worker)).finally(closeConnections);
 
-    const verdicts = answers.map((answer) => judge(answer, expected));
+    const verdicts = answers.map((answer) => judge(answer, expected, scheme));
     const failures = verdicts.filter((verdict) => verdict !== undefined);
     const counts: Record<string, number> = {};
     for (const answer of answers) {
@@ -121,6 +135,7 @@ reached (the reason on stderr); 2 bad arguments.`,
     if (values.json) {
       writeJson(context, {
         ok: failures.length === 0,
+        scheme,
         type: event.type,
         id: event.id,
         url: url.href,
@@ -172,15 +187,6 @@ async function readData(path: string): Promise<Record<string, unknown>> {
   return parsed as Record<string, unknown>;
 }
 
-function signOrFail(body: string, secret: string, timestamp: number): Record<string, string> {
-  try {
-    return sign(body, { secret, timestamp });
-  } catch (error) {
-    if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message.replace(/^secret/, '--secret'));
-    throw error;
-  }
-}
-
 // Adds a field to the data after signing: still a valid event, no longer the signed bytes.
 function tamper(body: string): string {
   return body.replace('"data":{', '"data":{"tampered":true,');
@@ -191,7 +197,7 @@ function describeOffset(stale: number): string {
 }
 
 /** Why an answer is not what a correct receiver says, or `undefined` when it is. */
-function judge(answer: Answer, expected: Expectation): string | undefined {
+function judge(answer: Answer, expected: Expectation, scheme: SchemeName): string | undefined {
   if (answer.status === undefined) return `no answer from the endpoint: ${answer.error ?? 'unknown error'}`;
   const { status, outcome } = answer;
   if (expected.accept) {
@@ -199,6 +205,10 @@ function judge(answer: Answer, expected: Expectation): string | undefined {
     if (status === 409 && outcome === 'in_progress') return undefined;
     if (outcome === 'rejected' && answer.error === 'signature_mismatch') {
       return `a valid delivery was rejected (${status} signature_mismatch): does --secret match the receiver's secret, and does it verify the raw body?`;
+    }
+    // A receiver of the other scheme finds none of its headers.
+    if (outcome === 'rejected' && (answer.error === 'missing_signature' || answer.error === 'missing_id')) {
+      return `a valid delivery was rejected (${status} ${answer.error}): this sent --scheme ${scheme}; does the receiver verify that scheme?`;
     }
     if (outcome === 'rejected') return `a valid delivery was rejected (${status} ${answer.error ?? ''}): ${answer.message ?? ''}`.trim();
     if (outcome === 'failed') return `the receiver failed (${status} failed): a handler threw, see the receiver's log`;
@@ -214,8 +224,8 @@ function judge(answer: Answer, expected: Expectation): string | undefined {
   return undefined;
 }
 
-function formatAnswer(n: number, answer: Answer, expected: Expectation, style: ReturnType<typeof styleFor>): string {
-  const good = judge(answer, expected) === undefined;
+function formatAnswer(n: number, answer: Answer, expected: Expectation, scheme: SchemeName, style: ReturnType<typeof styleFor>): string {
+  const good = judge(answer, expected, scheme) === undefined;
   const mark = good ? style.green('✓') : style.red('✗');
   const time = `${answer.ms.toFixed(1)} ms`;
   if (answer.status === undefined) return `  ${mark} #${n}  ${style.red('no answer')}  ${answer.error ?? ''}  ${style.dim(time)}`;

@@ -8,9 +8,11 @@ import { writeJson, type Command } from '../command.js';
 import { readAll, styleFor, type Context } from '../context.js';
 import { diagnose, type Diagnosis } from '../diagnose.js';
 import { CommandError, EXIT, UsageError } from '../errors.js';
+import { schemeFrom, schemeOption, schemes } from '../schemes.js';
 
 const options = {
   ...commonOptions,
+  ...schemeOption,
   secret: { type: 'string', multiple: true },
   body: { type: 'string' },
   header: { type: 'string', short: 'H', multiple: true },
@@ -22,15 +24,19 @@ const options = {
 export const verify: Command = {
   name: 'verify',
   summary: 'verify a captured delivery and explain why it fails',
-  usage: "together-webhooks verify --body <file> --header 'name: value' … [--secret <secret>]…",
+  usage: "together-webhooks verify --body <file> --header 'name: value' … [--secret <secret>]… [--scheme together|standard]",
   help: `Verifies a delivery (its exact body bytes and its headers) with the same code a receiver runs.
 When it fails, it names the check that failed and the likely cause, found by trying what usually
 goes wrong: a body changed after signing (a trailing newline, JSON re-formatting, line endings, a
-byte-order mark), a secret with whitespace, a clock out of step (by how many seconds), a header
-lost on the way, a signature made with another of the secrets. It never prints a secret or the
+byte-order mark), a secret with whitespace or one the scheme cannot use, a clock out of step (by
+how many seconds), a header lost on the way, a delivery of the other scheme, a signature encoded
+wrongly (hex for base64, a prefix, no v1) or made over less than the scheme signs (no timestamp,
+no webhook-id), a signature made with another of the secrets. It never prints a secret or the
 expected signature.
 
 Options:
+  --scheme <scheme>         the receiver's scheme: together (default: x-together-* headers) or
+                            standard (Standard Webhooks: webhook-* headers, whsec_ secrets)
   --body <file>             the body exactly as received ("-" reads stdin)
   -H, --header 'name: value'
                             a header as received; repeat for each
@@ -39,19 +45,23 @@ Options:
                             for each secret a receiver accepts during a rotation
   --tolerance <seconds>     the receiver's replay window (default ${DEFAULT_TOLERANCE_SECONDS})
   --now <seconds>           judge the timestamp as if it were this Unix time (a captured delivery)
-  --json                    print the diagnosis as JSON
+  --json                    print the diagnosis as JSON (with "scheme")
   -h, --help                show this help
 
 Exit code: 0 the delivery verifies, 1 it does not (the reason on stderr), 2 bad arguments.`,
   async run(args, context) {
     const { values } = parse(args, { options });
+    const scheme = schemeFrom(values.scheme);
     const secrets = secretsFrom(values.secret, context);
     if (values.body === undefined) throw new UsageError('no body: pass --body <file> (or --body - to read stdin)');
     const body = values.body === '-' ? await readAll(context.stdin) : await readFileOption(values.body, 'body');
     const headers: [string, string][] = [];
     if (values.headers !== undefined) headers.push(...parseHeaderLines(await readFileOption(values.headers, 'headers')));
     for (const line of values.header ?? []) headers.push(parseHeader(line, '--header'));
-    if (headers.length === 0) throw new UsageError("no headers: pass --header 'x-together-signature: …' --header 'x-together-timestamp: …' or --headers <file>");
+    if (headers.length === 0) {
+      const names = schemes[scheme].headerNames.map((name) => `--header '${name}: …'`).join(' ');
+      throw new UsageError(`no headers: pass ${names} or --headers <file>`);
+    }
     const toleranceSeconds = integer(values.tolerance, 'tolerance', { min: 0, max: 1e9, fallback: DEFAULT_TOLERANCE_SECONDS });
     const nowSeconds = values.now === undefined ? undefined : integer(values.now, 'now', { min: 0, max: 1e12, fallback: 0 });
 
@@ -59,6 +69,7 @@ Exit code: 0 the delivery verifies, 1 it does not (the reason on stderr), 2 bad 
       body,
       headers,
       secrets,
+      scheme,
       toleranceSeconds,
       ...(nowSeconds === undefined ? {} : { now: nowSeconds * 1000 }),
     });
