@@ -36,6 +36,7 @@ export { standardWebhooksScheme, type StandardWebhooksHeaderName } from './schem
 export { MAX_SIGNATURES, type WebhookScheme } from './schemes/scheme.js';
 export { verify, verifySync, type RawDelivery, type WebhookInput } from './verify.js';
 export { createWebhooks, type Webhooks, type WebhooksOptions } from './pipeline.js';
+export type { EventQueue } from './queue.js';
 export {
   createEventRouter,
   type AnyWebhookHandler,

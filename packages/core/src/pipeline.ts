@@ -3,7 +3,9 @@
  * (by its scheme) and hands the event to the router; every answer in the shape adapters write back.
  */
 import { WebhookVerificationError } from './errors.js';
-import { resolveVerifyOptions, secretList, type ResolvedVerifyOptions } from './options.js';
+import type { TogetherEvent } from './events.js';
+import { numberOption, resolveVerifyOptions, secretList, type ResolvedVerifyOptions } from './options.js';
+import { DEFAULT_ENQUEUE_TIMEOUT_MS, QUEUE_RETRY_AFTER_SECONDS, type EventQueue } from './queue.js';
 import { rejectedResult, resultFor, type WebhookResult } from './result.js';
 import {
   dispatchEvent,
@@ -13,6 +15,7 @@ import {
   type EventRouterOptions,
 } from './router.js';
 import type { WebhookScheme } from './schemes/scheme.js';
+import { boundedStoreCall } from './store-call.js';
 import { verifyWithResolvedOptions, type WebhookInput } from './verify.js';
 
 /** Options of {@link createWebhooks}: the router's, plus what verification needs. */
@@ -31,6 +34,14 @@ export interface WebhooksOptions extends EventRouterOptions {
   maxBodyBytes?: number;
   /** Current time in milliseconds since the epoch, for the replay window; for tests. */
   now?: () => number;
+  /**
+   * Queue mode (spec section 13): `handle()` verifies, enqueues the event and answers 202
+   * `queued`, and workers run the handlers (`router.dispatch`) from the queue. Without it the
+   * handlers run inside `handle()`.
+   */
+  queue?: EventQueue;
+  /** Longest an enqueue may take before the answer is 503 `queue_unavailable`. Default 5000. */
+  enqueueTimeoutMs?: number;
 }
 
 /** A webhook receiver: an {@link EventRouter} that also verifies deliveries, with `handle`. */
@@ -76,6 +87,25 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   let verifyOptions: ResolvedVerifyOptions | undefined = readSecret ? undefined : limits;
   const parts = routerParts(options);
   const { report } = parts;
+  const { queue } = options;
+  if (queue !== undefined && typeof (queue as Partial<EventQueue> | null)?.enqueue !== 'function') {
+    throw new TypeError('queue must be an EventQueue: enqueue(event) is missing');
+  }
+  const enqueueTimeoutMs = numberOption(options.enqueueTimeoutMs, 'enqueueTimeoutMs', DEFAULT_ENQUEUE_TIMEOUT_MS);
+  if (enqueueTimeoutMs <= 0) throw new RangeError('enqueueTimeoutMs must be more than 0');
+
+  // Queue mode: a verified event is put on the queue, and the answer promises only that it is
+  // durable; the handlers run in a worker. A queue that refuses or does not answer in time leaves
+  // nothing accepted: 503, and the sender retries.
+  const enqueue = async (q: EventQueue, event: TogetherEvent): Promise<WebhookResult> => {
+    try {
+      await boundedStoreCall(q.enqueue(event), enqueueTimeoutMs, 'enqueue');
+    } catch (error) {
+      report(error, { phase: 'enqueue', outcome: 'queue_unavailable', event });
+      return resultFor('queue_unavailable', event, { retryAfterMs: QUEUE_RETRY_AFTER_SECONDS * 1000, error });
+    }
+    return resultFor('queued', event);
+  };
 
   // The secret, read once when the receiver was given a function for it.
   const currentVerifyOptions = (): ResolvedVerifyOptions => {
@@ -107,7 +137,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       } catch (error) {
         return parts.answered(verificationFailure(error), startedAt);
       }
-      return parts.answered(await parts.process(verified), startedAt);
+      return parts.answered(await (queue ? enqueue(queue, verified) : parts.process(verified)), startedAt);
     },
     dispatch: (event) => dispatchEvent(parts, event),
     reportError: report,

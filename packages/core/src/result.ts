@@ -13,7 +13,9 @@ export type WebhookOutcome =
   | 'in_progress'
   | 'rejected'
   | 'failed'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  | 'queued'
+  | 'queue_unavailable';
 
 /** The JSON body of every answer: no stack, no secret, no handler message ever. */
 export interface WebhookResponseBody {
@@ -46,6 +48,8 @@ const statusOf: Readonly<Record<Exclude<WebhookOutcome, 'rejected'>, number>> = 
   in_progress: 409,
   failed: 500,
   store_unavailable: 503,
+  queued: 202,
+  queue_unavailable: 503,
 };
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;

@@ -27,7 +27,7 @@ export type WebhookHandler<T extends TogetherEventType> = (event: EventFor<T>, c
 export type AnyWebhookHandler = (event: TogetherEvent, context: HandlerContext) => unknown;
 
 /** Where an error reported to `onError` came from. */
-export type WebhookErrorPhase = 'verify' | 'claim' | 'handler' | 'renew' | 'complete' | 'release' | 'adapter' | 'internal';
+export type WebhookErrorPhase = 'verify' | 'enqueue' | 'claim' | 'handler' | 'renew' | 'complete' | 'release' | 'adapter' | 'internal';
 
 /** What `onError` is told beside the error. */
 export interface WebhookErrorContext {

@@ -4,19 +4,23 @@
  */
 import { isBranded } from './errors.js';
 
-/** A store call that did not answer within `storeTimeoutMs`; the pipeline treats it as a store failure. */
+/**
+ * A store call that did not answer within `storeTimeoutMs` (or a queue's enqueue within
+ * `enqueueTimeoutMs`); the pipeline treats it as a failure of that backend.
+ */
 export class StoreTimeoutError extends Error {
   override readonly name = 'StoreTimeoutError';
 
   /**
-   * @param operation - the store method that did not answer: `claim`, `renew`, `complete` or `release`
+   * @param operation - the method that did not answer: `claim`, `renew`, `complete`, `release` or `enqueue`
    * @param timeoutMs - how long it was given
    */
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,
   ) {
-    super(`the idempotency store's ${operation}() did not answer within ${timeoutMs} ms (storeTimeoutMs)`);
+    const [backend, option] = operation === 'enqueue' ? ['queue', 'enqueueTimeoutMs'] : ['idempotency store', 'storeTimeoutMs'];
+    super(`the ${backend}'s ${operation}() did not answer within ${timeoutMs} ms (${option})`);
   }
 
   /** Recognises instances of every build of the package (ESM, CJS, portable). */

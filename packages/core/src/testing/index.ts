@@ -20,3 +20,13 @@ export {
   type SignedDeliveryHeaders,
   type SignedDeliveryOptions,
 } from './delivery.js';
+export {
+  queueConformanceChecks,
+  QueueConformanceError,
+  runQueueConformance,
+  type QueueConformanceCheck,
+  type QueueConformanceOptions,
+  type QueueConformanceReport,
+  type QueueUnderTest,
+  type QueueWorker,
+} from './queue-conformance.js';
