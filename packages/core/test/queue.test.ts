@@ -72,7 +72,9 @@ describe('createWebhooks({ queue })', () => {
     const queued: TogetherEvent[] = [];
     let ran = 0;
     const webhooks = createWebhooks({ secret, store: memoryStore(), queue: { enqueue: async (event) => void queued.push(event) } });
-    webhooks.on('batch.completed', () => void ran++);
+    webhooks.on('batch.completed', () => {
+      ran++;
+    });
     const event = createTestEvent('batch.completed');
     const result = await webhooks.handle(createSignedDelivery(event, { secret }));
     expect(result).toMatchObject({ status: 202, outcome: 'queued', body: { ok: true, outcome: 'queued', id: event.id } });

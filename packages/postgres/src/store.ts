@@ -55,6 +55,7 @@ export const MAX_KEY_BYTES = 2048;
 const MAX_MS = 100 * 365.25 * 24 * 3600 * 1000;
 
 // PostgreSQL's text cannot hold U+0000: a key holding one goes in as a digest too.
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what PostgreSQL text cannot hold
 const UNSTORABLE = /\u0000/;
 
 /** The key as stored: the pipeline's key, or its digest when too long or not storable as text. @internal */

@@ -15,14 +15,14 @@ export function hmacSha256(key: string | Uint8Array, prefix: string, body: strin
 
 /**
  * `hmacSha256` for `verify()`, which can wait: node:crypto is the fastest HMAC here, so the same
- * synchronous call (awaiting a value costs `verify()` nothing it does not already pay).
+ * synchronous call (the fallback the portable build takes is never needed).
  */
 export const hmacSha256Async: (
   key: string | Uint8Array,
   prefix: string,
   body: string | Uint8Array,
   fallback?: typeof hmacSha256,
-) => Uint8Array | Promise<Uint8Array> = hmacSha256;
+) => Promise<Uint8Array> = (key, prefix, body) => Promise.resolve(hmacSha256(key, prefix, body));
 
 /** Standard base64 (with padding) of `bytes`. */
 export function base64Encode(bytes: Uint8Array): string {
