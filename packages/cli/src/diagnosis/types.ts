@@ -40,8 +40,6 @@ export type SignatureFormat =
   | 'base64'
   /** Standard Webhooks: hex where base64 belongs (`v1,<hex>`). */
   | 'hex'
-  /** Standard Webhooks: entries joined with `,` instead of spaces (or the header sent twice). */
-  | 'comma_separated'
   /** Standard Webhooks: a signature without its `v1,`. */
   | 'unversioned'
   /** Standard Webhooks: only entries of another version (`v1a`), which are skipped. */

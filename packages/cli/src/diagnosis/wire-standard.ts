@@ -19,6 +19,24 @@ function standardHeader(suffix: string): string {
 const STANDARD_SIGNATURE = standardHeader('-signature');
 const STANDARD_ID = standardHeader('-id');
 
+// A version marker (`v1`, `v1a`, `v2`): the token after it is that version's signature.
+const VERSION_TOKEN = /^v[0-9]+[a-z]*$/;
+
+/**
+ * The entries of a header, read as the core reads them: tokens split on spaces and commas (a header
+ * sent twice arrives joined with ","), each version marker paired with the token after it. A token
+ * with no version before it stays an entry of its own, so a bare signature can be named.
+ */
+function standardEntries(header: string): string[] {
+  const tokens = header.split(/[ ,]+/).filter((token) => token !== '');
+  const entries: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    entries.push(VERSION_TOKEN.test(token) && i + 1 < tokens.length ? `${token},${tokens[++i]!}` : token);
+  }
+  return entries;
+}
+
 /** The entries, and the MACs of the `v1` ones. */
 interface Entries {
   all: readonly string[];
@@ -27,16 +45,6 @@ interface Entries {
 
 /** One way the entries can be out of form, in the order tried: the first that applies is said. */
 type Detector = (entries: Entries) => EntryProblem | undefined;
-
-const commaSeparated: Detector = ({ all, v1 }) =>
-  v1.some((mac) => mac.includes(','))
-    ? {
-        format: 'comma_separated',
-        message: `${STANDARD_SIGNATURE} joins its entries with ",": they must be separated by spaces ("v1,<base64> v1,<base64>"); a header sent twice arrives joined with ","`,
-        repaired: all.join(',').replace(/,(?=v\d+[a-z]*,)/g, ' '),
-        fixed: 'separated by spaces, the signatures are valid: send one header, its entries separated by spaces',
-      }
-    : undefined;
 
 const hexEntries: Detector = ({ v1 }) =>
   v1.some((mac) => HEX_MAC.test(mac))
@@ -70,7 +78,7 @@ const otherVersion: Detector = ({ all, v1 }) => {
 
 const unknown: Detector = ({ all }) => ({ format: 'unknown', message: `${STANDARD_SIGNATURE} holds no v1,<base64> entry (${lengths(all)})` });
 
-const detectors: readonly Detector[] = [commaSeparated, hexEntries, unversioned, otherVersion, unknown];
+const detectors: readonly Detector[] = [hexEntries, unversioned, otherVersion, unknown];
 
 /** The first form problem of the entries; nothing when a v1 entry holds base64, compared as it is. */
 function standardProblem(all: readonly string[]): EntryProblem | undefined {
@@ -89,7 +97,7 @@ export const standard: WireFormat = {
   label: schemeLabels.standard,
   headers: { signature: STANDARD_SIGNATURE, timestamp: standardHeader('-timestamp'), id: STANDARD_ID },
   envelope: '{ type, timestamp, data }',
-  entries: (header) => header.split(/ +/).filter((entry) => entry !== ''),
+  entries: standardEntries,
   entryProblem: (header) => standardProblem(standard.entries(header)),
   macs: (header) =>
     standard
