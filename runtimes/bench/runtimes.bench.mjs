@@ -1,14 +1,15 @@
 /**
- * verifySync throughput in Bun, Deno and workerd, each against that runtime's own floor (its
- * native HMAC-SHA256: node:crypto createHmac in Bun and Deno, crypto.subtle in workerd), for a
- * 1 KiB realistic JSON delivery. Node is measured the same way for reference. Throughput is per
- * second of the runtime's own CPU time, so other load on a shared machine does not skew the
- * ratios. Bounded: about 15 s on an idle machine, 50 s at most, every child killed past its
- * deadline. Run by `pnpm bench` (after a build), or
- * `node runtimes/bench/runtimes.bench.mjs`.
+ * verifySync and verify() throughput in Bun, Deno, workerd and headless Chromium, each against
+ * that runtime's own floor (its native HMAC-SHA256: node:crypto createHmac in Bun and Deno,
+ * crypto.subtle in workerd and Chromium), for a 1 KiB realistic JSON delivery. Node is measured
+ * the same way for reference. Throughput is per second of the runtime's own CPU time (Chromium:
+ * of the page's clock, the best of the rounds), so other load on a shared machine does not skew
+ * the ratios. Bounded: about 20 s on an idle machine, 60 s at most, every child killed past its
+ * deadline. Run by `pnpm bench` (after a build), or `node runtimes/bench/runtimes.bench.mjs`.
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +20,16 @@ const runtimesDir = fileURLToPath(new URL('..', import.meta.url));
 const here = (path) => join(runtimesDir, path);
 const startedAt = performance.now();
 
-function binary(path) {
+function binaryAt(path) {
   try {
-    accessSync(here(path), constants.X_OK);
-    return here(path);
+    accessSync(path, constants.X_OK);
+    return path;
   } catch {
     return undefined;
   }
 }
+
+const binary = (path) => binaryAt(here(path));
 
 function run(command, args, { env = process.env, timeoutMs = 30_000 } = {}) {
   return new Promise((resolve, reject) => {
@@ -58,8 +61,10 @@ function freePort() {
 
 // Best of interleaved rounds: on a shared machine, other load only ever slows a round down.
 const ROUNDS = 5;
+// What every runtime measures (the cases of lib/measure.mjs and lib/subtle-cases.mjs).
+const CASES = ['floor', 'floor+parse', 'verifySync', 'verify'];
 // Past this, the runtimes not yet measured are reported as skipped (pnpm bench stays bounded).
-const BUDGET_MS = 50_000;
+const BUDGET_MS = 60_000;
 
 /** CPU time, in ms, that every thread of process `pid` has run (Linux /proc schedstat, in ns). */
 function processCpuMs(pid) {
@@ -136,7 +141,7 @@ const bench :Workerd.Worker = (
     const empty = [];
     for (let i = 0; i < 15; i++) empty.push((await call('', 0)).ms);
     const overhead = Math.min(...empty);
-    const cases = ['floor', 'floor+parse', 'verifySync'];
+    const cases = CASES;
     const counts = {};
     let cryptoBackend;
     for (const name of cases) {
@@ -167,6 +172,76 @@ const bench :Workerd.Worker = (
       clearTimeout(timer);
     }
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Headless Chromium (Debian's, driven by playwright-core): the page loads lib/page.mjs bundled for
+ * the browser (the portable build) from a loopback server; each batch is timed in the page.
+ */
+async function chromium() {
+  const executablePath = binaryAt('/usr/bin/chromium');
+  if (!executablePath) throw new Error('Chromium is not installed (apt-get install -y chromium)');
+  const { chromium: launcher } = await import('playwright-core');
+  const result = await build({
+    entryPoints: [here('bench/lib/page.mjs')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  const files = {
+    '/': { type: 'text/html; charset=utf-8', body: '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>' },
+    '/page.js': { type: 'text/javascript; charset=utf-8', body: result.outputFiles[0].text },
+  };
+  const server = createHttpServer((request, response) => {
+    const file = files[request.url ?? ''];
+    if (!file) return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': file.type }).end(file.body);
+  });
+  const port = await new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
+  });
+  const profile = mkdtempSync(join(tmpdir(), 'together-bench-chromium-'));
+  let context;
+  try {
+    context = await launcher.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      timeout: 30_000,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => typeof globalThis.__bench === 'function');
+    const call = (name, n) => page.evaluate(([name, n]) => globalThis.__bench(name, n), [name, n]);
+    const counts = {};
+    let cryptoBackend;
+    for (const name of CASES) {
+      const probe = await call(name, 2000); // also the warmup
+      cryptoBackend = probe.cryptoBackend;
+      counts[name] = Math.max(1000, Math.round((2000 * 100) / Math.max(probe.ms, 1)));
+    }
+    const samples = Object.fromEntries(CASES.map((name) => [name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of CASES) {
+        const { ms } = await call(name, counts[name]);
+        samples[name].push((counts[name] * 1000) / Math.max(ms, 0.001));
+      }
+    }
+    return {
+      runtime: `Chromium ${context.browser()?.version() ?? ''}`.trim(),
+      cryptoBackend,
+      floorName: 'crypto.subtle HMAC + constant-time compare (async)',
+      opsPerSecond: Object.fromEntries(CASES.map((name) => [name, Math.max(...samples[name])])),
+    };
+  } finally {
+    await context?.close();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(profile, { recursive: true, force: true });
   }
 }
 
@@ -201,6 +276,7 @@ const measures = [
   ['Deno', deno],
   ['workerd', workerd],
   ['workerd + nodejs_compat', () => workerd({ nodeBuild: true })],
+  ['Chromium', chromium],
   ['Node (reference)', node],
 ];
 for (const [name, measure] of measures) {
@@ -217,10 +293,10 @@ for (const [name, measure] of measures) {
 
 const k = (ops) => `${(ops / 1000).toFixed(1)}k`;
 const table = [
-  ['runtime', 'build', 'floor (native HMAC)', 'floor ops/s', 'floor+parse ops/s', 'verifySync ops/s', 'verifySync / floor+parse', 'verifySync / floor'],
+  ['runtime', 'build', 'floor (native HMAC)', 'floor ops/s', 'floor+parse ops/s', 'verifySync ops/s', 'verify() ops/s', 'verifySync / floor+parse', 'verify() / floor+parse', 'verifySync / floor'],
   ...rows.map((row) =>
     row.error
-      ? [row.runtime, 'FAILED', row.error, '', '', '', '', '']
+      ? [row.runtime, 'FAILED', row.error, '', '', '', '', '', '', '']
       : [
           row.runtime,
           row.cryptoBackend,
@@ -228,12 +304,14 @@ const table = [
           k(row.opsPerSecond.floor),
           k(row.opsPerSecond['floor+parse']),
           k(row.opsPerSecond.verifySync),
+          k(row.opsPerSecond.verify),
           `${(row.opsPerSecond['floor+parse'] / row.opsPerSecond.verifySync).toFixed(2)}x`,
+          `${(row.opsPerSecond['floor+parse'] / row.opsPerSecond.verify).toFixed(2)}x`,
           `${(row.opsPerSecond.floor / row.opsPerSecond.verifySync).toFixed(2)}x`,
         ],
   ),
 ];
-console.log('\nverifySync, 1 KiB delivery, by runtime (ops per CPU-second of the runtime process, best of 5 interleaved rounds; ratio = CPU time per verifySync / per floor op)\n');
+console.log('\nverifySync and verify(), 1 KiB delivery, by runtime (ops per CPU-second of the runtime process, Chromium: of its page clock; best of 5 interleaved rounds; ratio = time per call / per floor op; issue 14 target: verify() <= 1.2x floor+parse where the floor is crypto.subtle)\n');
 for (const [i, cells] of table.entries()) {
   console.log(`| ${cells.join(' | ')} |`);
   if (i === 0) console.log(`|${cells.map(() => '---').join('|')}|`);
