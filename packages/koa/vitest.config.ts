@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
-import { sourceAliases } from '../node-http/testing/aliases.js';
+import { sourceAliases } from '../test-support/src/aliases.js';
 
 export default defineProject({
   resolve: { alias: sourceAliases() },

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { startExample } from '../../test-support/start-example.js';
+import { startExample } from '@x/together-webhooks-test-support/start-example';
 import { sign } from '@x/together-webhooks-core';
 
 const here = fileURLToPath(new URL('..', import.meta.url));

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign } from '@x/together-webhooks-core';
+import { freePort } from '@x/together-webhooks-test-support';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const nextBin = fileURLToPath(new URL('../node_modules/next/dist/bin/next', import.meta.url));
@@ -19,14 +19,6 @@ let server: ChildProcess | undefined;
 // What the server has printed.
 let serverLog: () => string = () => '';
 let base = '';
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function run(args: string[]): Promise<void> {
   const child = spawn(process.execPath, [nextBin, ...args], { cwd: here, env: buildEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 
@@ -166,18 +165,6 @@ export async function startListen(args: readonly string[] = [], options: RunOpti
     stderr: output.stderr,
     waitFor: (pattern, timeoutMs) => waitForOutput(output.stdout, pattern, timeoutMs),
   };
-}
-
-/** A port nothing listens on at the moment (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** The JSON documents of `--json` output, one a line. */

@@ -5,7 +5,8 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, freePort, runCommand, start, stop, waitForOutput, tempDir } from './helpers.js';
+import { freePort } from '@x/together-webhooks-test-support';
+import { BIN, runCommand, start, stop, waitForOutput, tempDir } from './helpers.js';
 
 interface Block {
   lang: string;

@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, freePort, jsonLines, run, SECRET, STANDARD_SECRET, start, startListen, stop, waitForOutput, tempDir } from './helpers.js';
+import { freePort } from '@x/together-webhooks-test-support';
+import { BIN, jsonLines, run, SECRET, STANDARD_SECRET, start, startListen, stop, waitForOutput, tempDir } from './helpers.js';
 
 const secretEnv = { TOGETHER_WEBHOOK_SECRET: SECRET };
 

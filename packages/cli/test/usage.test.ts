@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { eventCatalog } from '@x/together-webhooks-core';
 import { describe, expect, it } from 'vitest';
-import { executable, missing, skipWithout } from '../../../runtimes/test/support.js';
+import { executable, missing, skipWithout } from '@x/together-webhooks-test-support/runtimes';
 import { BIN, run, runCommand, SECRET, STANDARD_SECRET } from './helpers.js';
 
 const COMMANDS = ['trigger', 'listen', 'types', 'sign', 'verify'] as const;

@@ -3,7 +3,7 @@ import express5 from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createWebhooks, memoryStore, type WebhookErrorContext } from '@x/together-webhooks-core';
-import { TEST_SECRET, close, listen, post, sendHalfThenVanish, signedDelivery } from '@x/together-webhooks-node-http/testing';
+import { TEST_SECRET, close, listen, post, sendHalfThenVanish, signedDelivery } from '@x/together-webhooks-test-support';
 import { togetherWebhooks } from '../src/index.js';
 
 const servers: Server[] = [];

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createWebhooks, memoryStore } from '@x/together-webhooks-core';
-import { TEST_SECRET, close, listen, post, signedDelivery } from '@x/together-webhooks-node-http/testing';
+import { TEST_SECRET, close, listen, post, signedDelivery } from '@x/together-webhooks-test-support';
 import { togetherWebhooks } from '../src/index.js';
 
 const servers: Server[] = [];

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET, close, listen, makeEvent, post, signedDelivery } from '@x/together-webhooks-node-http/testing';
+import { TEST_SECRET, close, listen, makeEvent, post, signedDelivery } from '@x/together-webhooks-test-support';
 
 type Core = typeof import('@x/together-webhooks-core');
 type Adapter = typeof import('../src/index.js');

@@ -9,19 +9,9 @@ import {
   sign,
   type IdempotencyStore,
   type WebhookErrorContext,
-  type Webhooks,
   type WebhooksOptions,
 } from '@x/together-webhooks-core';
-import {
-  TEST_SECRET,
-  busyStore,
-  close,
-  listen,
-  makeEvent,
-  post,
-  signedDelivery,
-  unreachableStore,
-} from '@x/together-webhooks-node-http/testing';
+import { TEST_SECRET, busyStore, close, listen, post, signedDelivery, unreachableStore } from '@x/together-webhooks-test-support';
 import { togetherWebhooks, type TogetherWebhooksOptions } from '../src/index.js';
 
 type Express = typeof express5;
@@ -104,12 +94,11 @@ describe.each(majors)('%s', (_name, express) => {
     options: Partial<WebhooksOptions> & {
       setup?: Setup;
       middleware?: TogetherWebhooksOptions;
-      register?: (webhooks: Webhooks) => void;
     } = {},
   ) {
     const runs: string[] = [];
     const errors: { error: unknown; context: WebhookErrorContext }[] = [];
-    const { setup = 'none', middleware, register, ...webhookOptions } = options;
+    const { setup = 'none', middleware, ...webhookOptions } = options;
     const webhooks = createWebhooks({
       secret: TEST_SECRET,
       store: memoryStore(),
@@ -119,7 +108,6 @@ describe.each(majors)('%s', (_name, express) => {
     webhooks.on('fine_tune.completed', (event) => {
       runs.push(event.data.model_output_name ?? '');
     });
-    register?.(webhooks);
     const app = express();
     const route = togetherWebhooks(webhooks, middleware);
     if (setup === 'json-first') app.use(express.json());
@@ -137,48 +125,6 @@ describe.each(majors)('%s', (_name, express) => {
     const bytesRead = () => sockets.reduce((total, socket) => total + socket.bytesRead, 0);
     return { url, runs, errors, bytesRead };
   }
-
-  it('processes a valid delivery and runs the typed handler once', async () => {
-    const { url, runs } = await start();
-    const delivery = signedDelivery();
-    const answer = await post(url, delivery.body, delivery.headers);
-    expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ ok: true, outcome: 'processed', id: delivery.id });
-    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(runs).toEqual(['acme/Meta-Llama-3.1-8B-Instruct-Reference-support-bot-2b1c']);
-  });
-
-  it('answers a second delivery of the same event as a duplicate without running handlers', async () => {
-    const { url, runs } = await start();
-    const delivery = signedDelivery();
-    await post(url, delivery.body, delivery.headers);
-    const again = await post(url, delivery.body, delivery.headers);
-    expect(again.status).toBe(200);
-    expect(again.body).toEqual({ ok: true, outcome: 'duplicate', id: delivery.id });
-    expect(runs).toHaveLength(1);
-  });
-
-  it.each<[string, (d: ReturnType<typeof signedDelivery>) => [string, Record<string, string>], number, string]>([
-    ['a tampered body', (d) => [d.body.replace('"completed"', '"cancelled"'), d.headers], 401, 'signature_mismatch'],
-    [
-      'a stale timestamp',
-      () => {
-        const stale = signedDelivery({ timestamp: Math.floor(Date.now() / 1000) - 3600 });
-        return [stale.body, stale.headers];
-      },
-      401,
-      'timestamp_too_old',
-    ],
-    ['no signature header', (d) => [d.body, { 'x-together-timestamp': d.headers['x-together-timestamp']! }], 401, 'missing_signature'],
-    ['no timestamp header', (d) => [d.body, { 'x-together-signature': d.headers['x-together-signature']! }], 401, 'missing_timestamp'],
-  ])('rejects %s', async (_case, change, status, code) => {
-    const { url, runs } = await start();
-    const [body, headers] = change(signedDelivery());
-    const answer = await post(url, body, headers);
-    expect(answer.status).toBe(status);
-    expect(answer.body).toMatchObject({ ok: false, outcome: 'rejected', error: code });
-    expect(runs).toEqual([]);
-  });
 
   // The client tries to send 64 MiB against a 4 KiB limit. The reader stops at content-length, or
   // at the first chunk past the limit, and leaves the stream paused; the answer says
@@ -246,21 +192,6 @@ describe.each(majors)('%s', (_name, express) => {
     expect(answer.body).toEqual({ ok: false, outcome, id: delivery.id });
     expect(answer.headers.get('retry-after')).toBe(retryAfter);
     expect(runs).toEqual([]);
-  });
-
-  it('answers 500 when a handler throws, and never leaks its message', async () => {
-    const { url, errors } = await start({
-      register: (webhooks) =>
-        webhooks.on('batch.failed', () => {
-          throw new Error('secret internal detail');
-        }),
-    });
-    const failing = signedDelivery({ event: makeEvent({ type: 'batch.failed' }) });
-    const answer = await post(url, failing.body, failing.headers);
-    expect(answer.status).toBe(500);
-    expect(answer.body).toEqual({ ok: false, outcome: 'failed', id: failing.id });
-    expect(JSON.stringify(answer.body)).not.toContain('secret internal detail');
-    expect(errors.map((e) => e.context.phase)).toEqual(['handler']);
   });
 
   it('calls onResult before writing, and keeps headers set on res', async () => {

@@ -4,7 +4,7 @@ import Koa3 from 'koa';
 import Koa2 from 'koa2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createWebhooks, memoryStore, type WebhookErrorContext } from '@x/together-webhooks-core';
-import { TEST_SECRET, close, listen, post, sendHalfThenVanish, signedDelivery } from '@x/together-webhooks-node-http/testing';
+import { TEST_SECRET, close, listen, post, sendHalfThenVanish, signedDelivery } from '@x/together-webhooks-test-support';
 import { togetherWebhooks } from '../src/index.js';
 
 const servers: Server[] = [];

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhooks, memoryStore, sign, type WebhookErrorContext } from '@x/together-webhooks-core';
-import { TEST_SECRET, close, listen, makeEvent, post } from '@x/together-webhooks-node-http/testing';
+import { TEST_SECRET, close, listen, makeEvent, post } from '@x/together-webhooks-test-support';
 import { togetherWebhooks } from '../src/index.js';
 
 const servers: Server[] = [];

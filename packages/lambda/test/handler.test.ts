@@ -1,7 +1,12 @@
+/**
+ * What is Lambda's own: each event source's quirks as recorded fixtures (header case, multi-value
+ * headers, base64 bodies, the result's shape), lossy text bodies, a 413 in the source's shape and
+ * events that are not HTTP requests. The delivery cases are in delivery-cases.test.ts.
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createWebhooks, memoryStore, sign, type WebhookErrorContext } from '@x/together-webhooks-core';
-import { TEST_SECRET, makeEvent, nextEventId } from '@x/together-webhooks-node-http/testing';
+import { TEST_SECRET, makeEvent, nextEventId, notUtf8Event } from '@x/together-webhooks-test-support';
 import { createLambdaHandler, type LambdaEvent } from '../src/index.js';
 
 type Json = Record<string, unknown>;
@@ -30,12 +35,6 @@ function signed(options: { bytes?: Uint8Array; id?: string } = {}): Signed {
     signature: headers['x-together-signature'],
     timestamp: headers['x-together-timestamp'],
   };
-}
-
-// A valid event whose `data.note` holds bytes that are not UTF-8: only the exact bytes verify.
-function invalidUtf8Event(id: string): Uint8Array {
-  const [before, after] = JSON.stringify(makeEvent({ id })).split('"status"') as [string, string];
-  return Buffer.concat([Buffer.from(`${before}"note":"`), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from(`","status"${after}`)]);
 }
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -67,7 +66,7 @@ const rows: Record<string, Row> = {
   },
   'REST: base64 body that is not valid UTF-8 decodes to the exact bytes': {
     file: 'apigw-rest-iam-auth.json',
-    bytes: invalidUtf8Event,
+    bytes: notUtf8Event,
     event: (d) => ({
       body: base64(d.bytes),
       isBase64Encoded: true,
@@ -107,7 +106,7 @@ const rows: Record<string, Row> = {
   },
   'HTTP API: base64 body with invalid UTF-8, repeated signature header joined with a comma': {
     file: 'apigw-http-iam-auth.json',
-    bytes: invalidUtf8Event,
+    bytes: notUtf8Event,
     event: (d) => ({
       body: base64(d.bytes),
       isBase64Encoded: true,
@@ -150,7 +149,7 @@ const rows: Record<string, Row> = {
   },
   'ALB: multi-value mode, base64 body, answered with multiValueHeaders': {
     file: 'alb-multi-fields.json',
-    bytes: invalidUtf8Event,
+    bytes: notUtf8Event,
     event: (d) => ({
       body: base64(d.bytes),
       isBase64Encoded: true,
@@ -215,25 +214,10 @@ describe('createLambdaHandler', () => {
     expect(result).toEqual(row.expected(delivery));
   });
 
-  it.each([
-    ['apigw-rest-no-auth.json', (d: Signed) => ({ body: d.text, isBase64Encoded: false, headers: { 'X-Together-Signature': d.signature, 'X-Together-Timestamp': d.timestamp }, multiValueHeaders: null })],
-    ['apigw-http-no-auth.json', (d: Signed) => ({ body: d.text, isBase64Encoded: false, headers: { 'x-together-signature': d.signature, 'x-together-timestamp': d.timestamp } })],
-    ['alb-multi-fields.json', (d: Signed) => ({ body: d.text, isBase64Encoded: false, multiValueHeaders: { 'x-together-signature': [d.signature], 'x-together-timestamp': [d.timestamp] } })],
-  ])('%s: a second delivery of the same event is a duplicate, handlers run once', async (file, event) => {
-    const { handler, runs } = setup();
-    const delivery = signed();
-    const first = await handler(eventFor({ file, event, expected: () => ({}) }, delivery));
-    const again = await handler(eventFor({ file, event, expected: () => ({}) }, delivery));
-    expect(first.body).toBe(okBody(delivery.id));
-    expect(again.statusCode).toBe(200);
-    expect(again.body).toBe(okBody(delivery.id, 'duplicate'));
-    expect(runs).toEqual([delivery.id]);
-  });
-
   it('rejects the invalid-UTF-8 body when it arrives as lossy text instead of base64 (the bytes changed)', async () => {
     const { handler, runs } = setup();
     const id = nextEventId();
-    const delivery = signed({ id, bytes: invalidUtf8Event(id) });
+    const delivery = signed({ id, bytes: notUtf8Event(id) });
     const result = await handler(eventFor({ file: 'apigw-http-no-auth.json', event: (d) => ({ body: d.text, isBase64Encoded: false, headers: { 'x-together-signature': d.signature, 'x-together-timestamp': d.timestamp } }), expected: () => ({}) }, delivery));
     expect(result.statusCode).toBe(401);
     expect(runs).toEqual([]);
@@ -249,16 +233,6 @@ describe('createLambdaHandler', () => {
     // The core's hop-by-hop `connection: close` is not passed to a gateway that owns the connection.
     expect((result as { headers?: Record<string, string> }).headers).not.toHaveProperty('connection');
     expect((result as { headers?: Record<string, string> }).headers).toHaveProperty('content-type');
-  });
-
-  it('answers a stale delivery with 401 timestamp_too_old', async () => {
-    const { handler } = setup();
-    const bytes = new TextEncoder().encode(JSON.stringify(makeEvent()));
-    const headers = sign(bytes, { secret: TEST_SECRET, timestamp: Math.floor(Date.now() / 1000) - 3600 });
-    const event = { ...fixture('apigw-http-no-auth.json'), body: Buffer.from(bytes).toString('utf8'), headers } as unknown as LambdaEvent;
-    const result = await handler(event);
-    expect(result.statusCode).toBe(401);
-    expect(JSON.parse(result.body)).toMatchObject({ error: 'timestamp_too_old' });
   });
 
   it('throws, and reports, for an event that is not an HTTP request', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signedDelivery, writeReadmeExample } from '@x/together-webhooks-node-http/testing';
+import { signedDelivery, writeReadmeExample } from '@x/together-webhooks-test-support';
 import type { LambdaHandler } from '../src/index.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { close, listen, post, signedDelivery, writeReadmeExample } from '@x/together-webhooks-node-http/testing';
+import { close, listen, post, signedDelivery, writeReadmeExample } from '@x/together-webhooks-test-support';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const secret = 'whsec_readme_next';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhooks, type WebhookErrorContext, type WebhookResult } from '@x/together-webhooks-core';
 import { ClientAbortedError, nodeAdapterResult } from '@x/together-webhooks-node-http';
-import { TEST_SECRET, close, listen, sendHalfThenVanish, signedDelivery } from '../testing/index.js';
+import { TEST_SECRET, close, listen, sendHalfThenVanish, signedDelivery } from '@x/together-webhooks-test-support';
 
 const servers: Server[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebhookVerificationError } from '@x/together-webhooks-core';
 import { readRawBody } from '@x/together-webhooks-node-http';
-import { close, listen } from '../testing/index.js';
+import { close, listen } from '@x/together-webhooks-test-support';
 
 const servers: Server[] = [];
 afterEach(async () => {

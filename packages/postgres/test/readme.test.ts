@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Webhooks } from '@x/together-webhooks-core';
 import { createSignedDelivery, createTestEvent } from '@x/together-webhooks-core/testing';
-import { readmeExample, writeReadmeExample } from '@x/together-webhooks-node-http/testing';
+import { readmeExample, writeReadmeExample } from '@x/together-webhooks-test-support';
 import { createTableSql } from '../src/index.js';
 import { createTestSchema, skipWithoutPostgres, type TestSchema } from './postgres-server.js';
 

@@ -6,7 +6,7 @@ import { createClient as createClient4 } from 'redis4';
 import { redisStore, type RedisClientLike } from '../src/index.js';
 import { CLAIM, COMPLETE } from '../src/scripts.js';
 import { clientKinds, type OpenClient } from './clients.js';
-import { redisCli, redisServerAvailable, startRedis, type RedisServer } from './redis-server.js';
+import { redisCli, redisServerAvailable, startRedis, type RedisServer } from '@x/together-webhooks-test-support/redis-server';
 
 const notAClient = (value: unknown) => value as RedisClientLike;
 

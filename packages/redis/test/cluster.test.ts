@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisStore } from '../src/index.js';
 import { clientKinds, clientPool } from './clients.js';
-import { redisServerAvailable, startRedis, type RedisServer } from './redis-server.js';
+import { redisServerAvailable, startRedis, type RedisServer } from '@x/together-webhooks-test-support/redis-server';
 import { startCluster, type Cluster } from './support/cluster.js';
 import { everyIdOnceAcrossProcesses, lapsedLeaseTakenOver, oneIdTwoHundredTimes, throwingHandlerRetriedOnce } from './support/scenarios.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStoreConformance, storeConformanceChecks } from '@x/together-webhooks-core/testing';
 import { redisStore } from '../src/index.js';
 import { clientKinds, clientPool } from './clients.js';
-import { redisServerAvailable, startRedis, type RedisServer } from './redis-server.js';
+import { redisServerAvailable, startRedis, type RedisServer } from '@x/together-webhooks-test-support/redis-server';
 
 describe.skipIf(!redisServerAvailable)('redisStore keeps the idempotency contract', () => {
   let server: RedisServer;

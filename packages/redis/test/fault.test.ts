@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createWebhooks, type IdempotencyStore } from '@x/together-webhooks-core';
 import { redisStore } from '../src/index.js';
 import { clientKinds, type OpenClient } from './clients.js';
-import { redisServerAvailable, startRedis } from './redis-server.js';
+import { redisServerAvailable, startRedis } from '@x/together-webhooks-test-support/redis-server';
 import { deliver, deliverUntilAcknowledged, runLimited, shuffle, testEvent, type DeliveryAnswer } from './support/deliveries.js';
 import { serveWebhooks, type WebhookServer } from './support/webhook-server.js';
 

@@ -6,7 +6,7 @@ import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Webhooks } from '@x/together-webhooks-core';
 import { createSignedDelivery, createTestEvent } from '@x/together-webhooks-core/testing';
-import { redisServerAvailable, startRedis, type RedisServer } from './redis-server.js';
+import { redisServerAvailable, startRedis, type RedisServer } from '@x/together-webhooks-test-support/redis-server';
 
 const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 const secret = 'whsec_readme_example';

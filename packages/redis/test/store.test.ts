@@ -4,7 +4,7 @@ import { createClient as createClient4 } from 'redis4';
 import { createWebhooks, sign, type IdempotencyStore } from '@x/together-webhooks-core';
 import { redisStore } from '../src/index.js';
 import { clientKinds, clientPool } from './clients.js';
-import { redisCli, redisServerAvailable, startRedis, type RedisServer } from './redis-server.js';
+import { redisCli, redisServerAvailable, startRedis, type RedisServer } from '@x/together-webhooks-test-support/redis-server';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 let counter = 0;

@@ -2,13 +2,13 @@ import { redisStore } from '@x/together-webhooks-redis';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { countingClient, fakeApi, onCleanup, receiver, sleep, waitFor, watcher } from './helpers.js';
-import { redisServerInstalled, startRedisServer } from './redis-server.js';
+import { redisServerAvailable, startRedis } from '@x/together-webhooks-test-support/redis-server';
 
 const LEASE = 1_000;
 
-describe.skipIf(!redisServerInstalled())('many instances, one poller (Redis store, one connection per instance)', () => {
+describe.skipIf(!redisServerAvailable)('many instances, one poller (Redis store, one connection per instance)', () => {
   it('one leader polls; when it stops the other takes over within one lease; every event is handled once', async () => {
-    const server = await startRedisServer();
+    const server = await startRedis();
     onCleanup(() => server.stop());
     const connect = () => {
       const client = new Redis(server.url, { maxRetriesPerRequest: 1, lazyConnect: false });
