@@ -2,6 +2,7 @@
 // signed HTTP deliveries, one of each case the SDK decides. Prints what came back and exits 1 if
 // anything differs from the expected column. Needs the packages built (pnpm build).
 import { randomBytes } from 'node:crypto';
+import { createConnection } from 'node:net';
 import { start } from '../examples/express/src/app.js';
 import { sampleEvent, send, signedDelivery } from '../examples/express/src/deliveries.js';
 
@@ -70,6 +71,53 @@ await row('unknown type (model.quantized)', '200 processed by onAny, 1 run', unk
 const flaky = signedDelivery({ secret, event: sampleEvent('batch.completed') });
 await row('batch.completed, handler throws', '500 failed, 1 run', flaky.id, [flaky], exactly(500, 'failed', 1));
 await row("  the sender's retry", '200 processed, 2 runs', flaky.id, [flaky], exactly(200, 'processed', 2));
+
+// Queue mode (spec 13), when Redis answers at REDIS_URL (default 127.0.0.1:6379): a receiver that
+// answers 202 at once and a BullMQ worker that runs a 3 s handler, once. A queue of this run's own.
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+if (await reachable(redisUrl)) {
+  process.env.QUEUE_NAME = `together-demo-${randomBytes(6).toString('hex')}`;
+  const { startReceiver, startWorker } = await import('../examples/queue/src/index.js');
+  const queueLog = (line) => (verbose ? console.log(`  [queue] ${line}`) : appLog.push(line));
+  let finished = 0;
+  const worker = await startWorker({
+    redisUrl,
+    slowHandlerMs: 3000,
+    log: (line) => {
+      if (line.startsWith('finished ')) finished += 1;
+      queueLog(line);
+    },
+  });
+  const receiver = await startReceiver({ secret, redisUrl, log: queueLog });
+  const slow = signedDelivery({ secret, event: sampleEvent('batch.completed') });
+  const sentAt = performance.now();
+  const answer = await send(receiver.url, slow);
+  const answerMs = performance.now() - sentAt;
+  for (const deadline = Date.now() + 15_000; finished === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+  rows.push({
+    label: 'slow handler (3 s), queue mode (BullMQ)',
+    status: String(answer.status),
+    outcome: `${outcomeOf(answer.body)} in ${answerMs.toFixed(0)} ms`,
+    runs: String(finished),
+    expected: '202 queued at once, 1 run by the worker',
+    ok: answer.status === 202 && answer.body.outcome === 'queued' && answerMs < 1000 && finished === 1,
+  });
+  await receiver.close();
+  await worker.close();
+} else {
+  console.log(`(the queue-mode row needs Redis at ${redisUrl}: skipped)`);
+}
+
+/** Whether something accepts TCP connections at the URL's host and port. */
+function reachable(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: hostname, port: Number(port || 6379) });
+    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
 
 await close();
 
