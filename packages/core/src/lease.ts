@@ -55,6 +55,11 @@ export interface HoldOptions {
   onRenewError(error: unknown): void;
   /** Told once when the lease is lost, at the moment the signal aborts. */
   onLost?(reason: LeaseLostError): void;
+  /**
+   * Runs each renewal through it (the pipeline's telemetry: a child span of the delivery). It must
+   * call `renew` once and return what it returns.
+   */
+  traceRenewal?: ((renew: () => Promise<boolean>) => Promise<boolean>) | undefined;
 }
 
 /** Keeps the leases of one store's holders alive. */
@@ -166,7 +171,9 @@ export function createLeaseKeeper(store: IdempotencyStore, options: LeaseKeeperO
     lease.renewing = true;
     lease.renewDueAt = at + renewEveryMs;
     try {
-      const renewed = await boundedStoreCall(store.renew(lease.key, lease.token, leaseMs), storeTimeoutMs, 'renew');
+      const renewal = () => boundedStoreCall(store.renew(lease.key, lease.token, leaseMs), storeTimeoutMs, 'renew');
+      const { traceRenewal } = lease.options;
+      const renewed = await (traceRenewal ? traceRenewal(renewal) : renewal());
       if (lease.lost) return;
       // Measured from before the request, so a slow answer never overstates the lease.
       if (renewed) lease.validUntil = Math.max(lease.validUntil, at + leaseMs);

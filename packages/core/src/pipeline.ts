@@ -16,6 +16,7 @@ import {
 } from './router.js';
 import type { WebhookScheme } from './schemes/scheme.js';
 import { boundedStoreCall } from './store-call.js';
+import { traceContextOf, type DeliveryScope } from './telemetry.js';
 import { verifyWithResolvedOptions, type WebhookInput } from './verify.js';
 
 /** Options of {@link createWebhooks}: the router's, plus what verification needs. */
@@ -97,9 +98,16 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   // Queue mode: a verified event is put on the queue, and the answer promises only that it is
   // durable; the handlers run in a worker. A queue that refuses or does not answer in time leaves
   // nothing accepted: 503, and the sender retries.
-  const enqueue = async (q: EventQueue, event: TogetherEvent): Promise<WebhookResult> => {
+  const enqueue = async (q: EventQueue, event: TogetherEvent, scope?: DeliveryScope): Promise<WebhookResult> => {
     try {
-      await boundedStoreCall(q.enqueue(event), enqueueTimeoutMs, 'enqueue');
+      if (!scope) await boundedStoreCall(q.enqueue(event), enqueueTimeoutMs, 'enqueue');
+      else {
+        // The trace context travels with the job, for the worker's dispatch to continue.
+        await scope.call('enqueue', () => {
+          const traceContext = scope.inject();
+          return boundedStoreCall(traceContext ? q.enqueue(event, { traceContext }) : q.enqueue(event), enqueueTimeoutMs, 'enqueue');
+        });
+      }
     } catch (error) {
       report(error, { phase: 'enqueue', outcome: 'queue_unavailable', event });
       return resultFor('queue_unavailable', event, { retryAfterMs: QUEUE_RETRY_AFTER_SECONDS * 1000, error });
@@ -127,19 +135,29 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       parts.onAny(handler);
       return this;
     },
-    async handle(input) {
+    async handle(delivery) {
       const startedAt = parts.startTimer();
+      let input = delivery;
+      let scope: DeliveryScope | undefined;
+      // With telemetry the scope opens before verification (a rejection is a delivery too), and
+      // continues the trace context of the delivery's headers.
+      if (parts.traced) {
+        let traceContext;
+        ({ input, traceContext } = traceContextOf(delivery));
+        scope = parts.startScope(traceContext ? { entry: 'handle', traceContext } : { entry: 'handle' });
+      }
       let verified;
       try {
         // Raw bytes verify synchronously: awaiting only a Request's body saves a turn per delivery.
         verified = verifyWithResolvedOptions(input, verifyOptions ?? currentVerifyOptions());
         if (verified instanceof Promise) verified = await verified;
       } catch (error) {
-        return parts.answered(verificationFailure(error), startedAt);
+        return parts.answered(verificationFailure(error), startedAt, scope);
       }
-      return parts.answered(await (queue ? enqueue(queue, verified) : parts.process(verified)), startedAt);
+      if (scope) parts.verifiedIn(scope, verified);
+      return parts.answered(await (queue ? enqueue(queue, verified, scope) : parts.process(verified, scope)), startedAt, scope);
     },
-    dispatch: (event) => dispatchEvent(parts, event),
+    dispatch: (event, options) => dispatchEvent(parts, event, options),
     reportError: report,
     resultForError(error) {
       if (error instanceof WebhookVerificationError) return rejectedResult(error);

@@ -10,6 +10,7 @@ import { numberOption } from './options.js';
 import { resultFor, STORE_RETRY_AFTER_SECONDS, type WebhookOutcome, type WebhookResult } from './result.js';
 import { boundedStoreCall, isInProcess } from './store-call.js';
 import type { ClaimResult, IdempotencyStore } from './store.js';
+import type { DeliveryScope, DeliveryStart, DispatchOptions, WebhookTelemetry } from './telemetry.js';
 
 /** The event a handler of `T` receives; a list of types gives the union of their events. */
 export type EventFor<T extends TogetherEventType> = T extends TogetherEventType ? TogetherEventOf<T> : never;
@@ -27,7 +28,17 @@ export type WebhookHandler<T extends TogetherEventType> = (event: EventFor<T>, c
 export type AnyWebhookHandler = (event: TogetherEvent, context: HandlerContext) => unknown;
 
 /** Where an error reported to `onError` came from. */
-export type WebhookErrorPhase = 'verify' | 'enqueue' | 'claim' | 'handler' | 'renew' | 'complete' | 'release' | 'adapter' | 'internal';
+export type WebhookErrorPhase =
+  | 'verify'
+  | 'enqueue'
+  | 'claim'
+  | 'handler'
+  | 'renew'
+  | 'complete'
+  | 'release'
+  | 'adapter'
+  | 'telemetry'
+  | 'internal';
 
 /** What `onError` is told beside the error. */
 export interface WebhookErrorContext {
@@ -69,6 +80,12 @@ export interface EventRouterOptions {
    * throw (if it does, the error is ignored).
    */
   onResult?: (result: WebhookResult, context: ResultContext) => void;
+  /**
+   * Traces and metrics of every delivery: `openTelemetry()` from `@x/together-webhooks-otel`, or
+   * any {@link WebhookTelemetry}. One scope per `handle` and `dispatch`, with the handlers run
+   * inside it and the store calls reported to it. Without it, no telemetry code runs.
+   */
+  telemetry?: WebhookTelemetry;
 }
 
 /** Routes trusted events to typed handlers, once per event id. */
@@ -77,8 +94,11 @@ export interface EventRouter {
   on<T extends TogetherEventType>(type: T | readonly T[], handler: WebhookHandler<T>): this;
   /** Runs `handler` for every event, after the typed handlers. Chainable. */
   onAny(handler: AnyWebhookHandler): this;
-  /** Handles an event the app trusts (it produced or verified it): claim, handlers, completion. Never rejects. */
-  dispatch(event: TogetherEvent): Promise<WebhookResult>;
+  /**
+   * Handles an event the app trusts (it produced or verified it): claim, handlers, completion.
+   * Never rejects. A queue worker passes the `traceContext` that travelled with the job.
+   */
+  dispatch(event: TogetherEvent, options?: DispatchOptions): Promise<WebhookResult>;
   /** Reports an error to `onError` (for adapters and workers: mistakes they detect). */
   reportError(error: unknown, context: WebhookErrorContext): void;
 }
@@ -93,12 +113,21 @@ export interface RouterParts {
   on(type: string | readonly string[], handler: AnyWebhookHandler): void;
   /** Registers a handler for every event. */
   onAny(handler: AnyWebhookHandler): void;
-  /** Claims, runs and completes a checked event; never rejects. */
-  process(event: TogetherEvent): Promise<WebhookResult>;
+  /** Claims, runs and completes a checked event, through `scope` when traced; never rejects. */
+  process(event: TogetherEvent, scope?: DeliveryScope): Promise<WebhookResult>;
   /** Reports to `onError`, which never throws out of it. */
   report: (error: unknown, context: WebhookErrorContext) => void;
-  /** Tells `onResult` of an answer begun at `startedAt` (from {@link startTimer}), and returns it. */
-  answered(result: WebhookResult, startedAt: number): WebhookResult;
+  /**
+   * Tells `onResult` of an answer begun at `startedAt` (from {@link startTimer}), ends `scope`
+   * with it, and returns it.
+   */
+  answered(result: WebhookResult, startedAt: number, scope?: DeliveryScope): WebhookResult;
+  /** Whether the `telemetry` option was given: test it before building a {@link DeliveryStart}. */
+  readonly traced: boolean;
+  /** Opens a delivery's scope; `undefined` when the telemetry failed to (reported to `onError`). */
+  startScope(start: DeliveryStart): DeliveryScope | undefined;
+  /** Tells `scope` the event of a verified delivery; an error it throws is reported, never thrown. */
+  verifiedIn(scope: DeliveryScope, event: TogetherEvent): void;
   /** A start time for {@link RouterParts.answered}; 0 when nobody listens (no clock read). */
   startTimer(): number;
 }
@@ -120,10 +149,19 @@ export function routerParts(options: EventRouterOptions): RouterParts {
   if (typeof onError !== 'function') throw new TypeError('onError must be a function');
   const onResult = options.onResult;
   if (onResult !== undefined && typeof onResult !== 'function') throw new TypeError('onResult must be a function');
+  const telemetry = options.telemetry;
+  if (telemetry !== undefined && typeof (telemetry as Partial<WebhookTelemetry> | null)?.startDelivery !== 'function') {
+    throw new TypeError('telemetry must be a WebhookTelemetry: startDelivery() is missing (pass openTelemetry() from @x/together-webhooks-otel)');
+  }
   const leases = store && createLeaseKeeper(store, { leaseMs, storeTimeoutMs });
   // Every call to a store that does I/O is bounded in time; the memory store's settle at once.
   const storeCall: <T>(pending: Promise<T>, operation: string) => Promise<T> =
     store && isInProcess(store) ? (pending) => pending : (pending, operation) => boundedStoreCall(pending, storeTimeoutMs, operation);
+
+  // The pipeline's store calls, each bounded; made once here, so an untraced delivery allocates no closure for them.
+  const claimKey = (key: string) => storeCall(store!.claim(key, leaseMs), 'claim');
+  const completeKey = (key: string, token: string) => storeCall(store!.complete(key, token, retentionMs), 'complete');
+  const releaseKey = (key: string, token: string) => storeCall(store!.release(key, token), 'release');
 
   const typed = new Map<string, AnyWebhookHandler[]>();
   const any: AnyWebhookHandler[] = [];
@@ -146,9 +184,10 @@ export function routerParts(options: EventRouterOptions): RouterParts {
     for (const handler of handlers) await handler(event, context);
   };
 
-  const processWithoutStore = async (event: TogetherEvent, handlers: AnyWebhookHandler[]): Promise<WebhookResult> => {
+  const processWithoutStore = async (event: TogetherEvent, handlers: AnyWebhookHandler[], scope?: DeliveryScope): Promise<WebhookResult> => {
     try {
-      await runHandlers(handlers, event, new UnownedContext());
+      const context = new UnownedContext();
+      await (scope ? scope.run(() => runHandlers(handlers, event, context)) : runHandlers(handlers, event, context));
     } catch (error) {
       report(error, { phase: 'handler', outcome: 'failed', event });
       return resultFor('failed', event, { error });
@@ -157,18 +196,20 @@ export function routerParts(options: EventRouterOptions): RouterParts {
   };
 
   // Never rejects: a bug anywhere below is reported and answered 500, like a handler error.
-  const process = async (event: TogetherEvent): Promise<WebhookResult> => {
+  // With a scope (telemetry), each store call and the handlers run through it; without one, each
+  // of those points costs one test of `scope`, and nothing else.
+  const process = async (event: TogetherEvent, scope?: DeliveryScope): Promise<WebhookResult> => {
     try {
       const handlers = handlersFor(event.type);
       // Nothing to run, nothing to record: acknowledge so the sender stops retrying.
       if (handlers.length === 0) return resultFor('unhandled', event);
-      if (!store) return await processWithoutStore(event, handlers);
+      if (!store) return await processWithoutStore(event, handlers, scope);
 
       const key = keyPrefix + event.id;
       const sentAt = leases!.now();
       let claim: ClaimResult;
       try {
-        claim = checkClaim(await storeCall(store.claim(key, leaseMs), 'claim'));
+        claim = checkClaim(await (scope ? scope.call('claim', () => claimKey(key)) : claimKey(key)));
       } catch (error) {
         report(error, { phase: 'claim', outcome: 'store_unavailable', event });
         return resultFor('store_unavailable', event, { retryAfterMs: STORE_RETRY_AFTER_SECONDS * 1000, error });
@@ -180,14 +221,16 @@ export function routerParts(options: EventRouterOptions): RouterParts {
       const lease = leases!.hold(key, token, {
         sentAt,
         onRenewError: (error) => report(error, { phase: 'renew', outcome: 'in_progress', event }),
+        traceRenewal: scope && ((renew) => scope.call('renew', renew)),
       });
       try {
-        await runHandlers(handlers, event, new LeasedContext(lease));
+        const context = new LeasedContext(lease);
+        await (scope ? scope.run(() => runHandlers(handlers, event, context)) : runHandlers(handlers, event, context));
       } catch (error) {
         lease.stop();
         report(error, { phase: 'handler', outcome: 'failed', event });
         try {
-          await storeCall(store.release(key, token), 'release');
+          await (scope ? scope.call('release', () => releaseKey(key, token)) : releaseKey(key, token));
         } catch (releaseError) {
           // The lease lapses on its own; the sender's retry then takes the event over.
           report(releaseError, { phase: 'release', outcome: 'failed', event });
@@ -196,7 +239,7 @@ export function routerParts(options: EventRouterOptions): RouterParts {
       }
       lease.stop();
       try {
-        if (!(await storeCall(store.complete(key, token, retentionMs), 'complete'))) {
+        if (!(await (scope ? scope.call('complete', () => completeKey(key, token)) : completeKey(key, token)))) {
           report(new Error(`the claim on ${key} was lost before completion: a later delivery may run the handlers again`), {
             phase: 'complete',
             outcome: 'processed',
@@ -237,7 +280,7 @@ export function routerParts(options: EventRouterOptions): RouterParts {
     process,
     report,
     startTimer: () => (onResult ? clock() : 0),
-    answered(result, startedAt) {
+    answered(result, startedAt, scope) {
       if (onResult) {
         try {
           onResult(result, { durationMs: clock() - startedAt });
@@ -245,7 +288,31 @@ export function routerParts(options: EventRouterOptions): RouterParts {
           // A metrics hook that throws must not change the answer.
         }
       }
+      if (scope) {
+        try {
+          scope.end(result);
+        } catch (error) {
+          report(error, { phase: 'telemetry', outcome: result.outcome, ...(result.event && { event: result.event }) });
+        }
+      }
       return result;
+    },
+    traced: telemetry !== undefined,
+    startScope(start) {
+      try {
+        return telemetry!.startDelivery(start);
+      } catch (error) {
+        // Telemetry that fails must not fail the delivery: it goes untraced, and the log says why.
+        report(error, { phase: 'telemetry', outcome: 'failed', ...(start.event && { event: start.event }) });
+        return undefined;
+      }
+    },
+    verifiedIn(scope, event) {
+      try {
+        scope.verified(event);
+      } catch (error) {
+        report(error, { phase: 'telemetry', outcome: 'failed', event });
+      }
     },
   };
 }
@@ -278,17 +345,23 @@ export function createEventRouter(options: EventRouterOptions = {}): EventRouter
       parts.onAny(handler);
       return this;
     },
-    dispatch: (event) => dispatchEvent(parts, event),
+    dispatch: (event, options) => dispatchEvent(parts, event, options),
     reportError: parts.report,
   };
   return router;
 }
 
-/** `dispatch()` of a router or a receiver: a checked event through the parts, told to `onResult`. @internal */
-export async function dispatchEvent(parts: RouterParts, event: TogetherEvent): Promise<WebhookResult> {
+/**
+ * `dispatch()` of a router or a receiver: a checked event through the parts, told to `onResult`
+ * and, when traced, to a scope that continues `options.traceContext`. @internal
+ */
+export async function dispatchEvent(parts: RouterParts, event: TogetherEvent, options?: DispatchOptions): Promise<WebhookResult> {
   const startedAt = parts.startTimer();
   assertEvent(event);
-  return parts.answered(await parts.process(event), startedAt);
+  if (!parts.traced) return parts.answered(await parts.process(event), startedAt);
+  const traceContext = options?.traceContext;
+  const scope = parts.startScope(traceContext ? { entry: 'dispatch', event, traceContext } : { entry: 'dispatch', event });
+  return parts.answered(await parts.process(event, scope), startedAt, scope);
 }
 
 // Without a store nothing can take an event over, so this signal never aborts; it is created
