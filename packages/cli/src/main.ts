@@ -9,10 +9,11 @@ import { sign } from './commands/sign.js';
 import { trigger } from './commands/trigger.js';
 import { types } from './commands/types.js';
 import { verify } from './commands/verify.js';
+import { watch } from './commands/watch.js';
 import { styleFor, type Context } from './context.js';
 import { CommandError, EXIT, UsageError } from './errors.js';
 
-const commands: readonly Command[] = [trigger, listen, types, sign, verify];
+const commands: readonly Command[] = [trigger, listen, types, sign, verify, watch];
 
 function overview(context: Context): string {
   const style = styleFor(context.stdout, context.env);

@@ -26,6 +26,11 @@ export interface FineTuneEventEntry {
   checkpoint_path?: string;
   model_path?: string;
   wandb_url?: string;
+  param_count?: number;
+  token_count?: number;
+  total_steps?: number;
+  training_offset?: number;
+  hash?: string;
 }
 
 /** A fine-tuning job exactly as Together's API returns it; fields beyond these are kept. */
@@ -124,6 +129,30 @@ export interface VideoJob {
   outputs?: { cost: number; video_url: string };
 }
 
+/** States of a model upload job (`GET /jobs/{jobId}`, Together's OpenAPI `JobInfoSuccessResponse`). */
+export type ModelUploadStatus = 'Queued' | 'Running' | 'Complete' | 'Failed';
+
+/** A model upload job exactly as Together's API returns it (`GET /jobs`, `GET /jobs/{jobId}`). */
+export interface ModelUploadJob {
+  /** `model_upload` for the jobs this catalog announces. */
+  type: string;
+  job_id: string;
+  status: ModelUploadStatus;
+  status_updates: { status: string; message: string; timestamp: string }[];
+  args: { description?: string; modelName?: string; modelSource?: string };
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * The `data` of `fine_tune.checkpoint_saved` and `fine_tune.epoch_completed`: the fine-tuning job
+ * as `GET /fine-tunes/{id}` returned it, plus the entry of its `events` log that announced it.
+ */
+export type FineTuneProgress = FineTuneJob & {
+  /** The `events[]` entry (`type` `checkpoint_save` or `epoch_complete`). */
+  entry: FineTuneEventEntry;
+};
+
 /** Each catalog event type and the resource its `data` holds. */
 export interface TogetherEventDataMap {
   'fine_tune.created': FineTuneJob;
@@ -132,6 +161,8 @@ export interface TogetherEventDataMap {
   'fine_tune.completed': FineTuneJob;
   'fine_tune.failed': FineTuneJob;
   'fine_tune.cancelled': FineTuneJob;
+  'fine_tune.checkpoint_saved': FineTuneProgress;
+  'fine_tune.epoch_completed': FineTuneProgress;
   'batch.created': BatchJob;
   'batch.in_progress': BatchJob;
   'batch.completed': BatchJob;
@@ -145,6 +176,8 @@ export interface TogetherEventDataMap {
   'evaluation.failed': EvaluationJob;
   'video.completed': VideoJob;
   'video.failed': VideoJob;
+  'model_upload.completed': ModelUploadJob;
+  'model_upload.failed': ModelUploadJob;
   'resource.created': Record<string, unknown>;
   'resource.updated': Record<string, unknown>;
   'resource.deleted': Record<string, unknown>;
@@ -202,6 +235,8 @@ export const eventCatalog: Readonly<Record<TogetherEventType, string>> = {
   'fine_tune.completed': 'a fine-tuning job finished; the model is available',
   'fine_tune.failed': 'a fine-tuning job stopped with an error',
   'fine_tune.cancelled': 'a fine-tuning job was cancelled',
+  'fine_tune.checkpoint_saved': 'a fine-tuning job saved a checkpoint (a checkpoint_save entry of its events log)',
+  'fine_tune.epoch_completed': 'a fine-tuning job completed an epoch (an epoch_complete entry of its events log)',
   'batch.created': 'a batch job was created and is being validated',
   'batch.in_progress': 'a batch job is running',
   'batch.completed': 'a batch job finished; its output file is ready',
@@ -215,6 +250,8 @@ export const eventCatalog: Readonly<Record<TogetherEventType, string>> = {
   'evaluation.failed': 'an evaluation failed (error or user_error)',
   'video.completed': 'a video generation finished; outputs hold its URL',
   'video.failed': 'a video generation failed',
+  'model_upload.completed': 'a model upload job finished (status Complete); the model can be deployed',
+  'model_upload.failed': 'a model upload job failed',
   'resource.created': 'a resource was created (generic)',
   'resource.updated': 'a resource changed (generic)',
   'resource.deleted': 'a resource was deleted (generic)',

@@ -17,8 +17,11 @@ export {
   type EvaluationStatus,
   type FineTuneEventEntry,
   type FineTuneJob,
+  type FineTuneProgress,
   type FineTuneStatus,
   type KnownTogetherEvent,
+  type ModelUploadJob,
+  type ModelUploadStatus,
   type TogetherEvent,
   type TogetherEventDataMap,
   type TogetherEventOf,
@@ -28,6 +31,7 @@ export {
   type VideoJob,
   type VideoStatus,
 } from './events.js';
+export { TOGETHER_RESOURCE_NAMES, togetherResources, type TogetherResourceName, type TogetherResourceSpec } from './events-resources.js';
 export { SIGNATURE_HEADER, TIMESTAMP_HEADER, type HeadersLike } from './headers.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, type VerifyOptions } from './options.js';
 export { sign, type SignatureHeaders, type SignOptions } from './sign.js';
@@ -36,7 +40,16 @@ export { standardWebhooksScheme, type StandardWebhooksHeaderName } from './schem
 export { MAX_SIGNATURES, type WebhookScheme } from './schemes/scheme.js';
 export { verify, verifySync, type RawDelivery, type WebhookInput } from './verify.js';
 export { createWebhooks, type Webhooks, type WebhooksOptions } from './pipeline.js';
-export type { EventQueue } from './queue.js';
+export type { EnqueueOptions, EventQueue } from './queue.js';
+export type {
+  DeliveryEntry,
+  DeliveryScope,
+  DeliveryStart,
+  DispatchOptions,
+  TraceCarrier,
+  TracedOperation,
+  WebhookTelemetry,
+} from './telemetry.js';
 export {
   createEventRouter,
   type AnyWebhookHandler,

@@ -15,6 +15,8 @@ const lifecycle: [TogetherEventType, string, string][] = [
   ['fine_tune.completed', 'status', 'completed'],
   ['fine_tune.failed', 'status', 'error'],
   ['fine_tune.cancelled', 'status', 'cancelled'],
+  ['fine_tune.checkpoint_saved', 'status', 'running'],
+  ['fine_tune.epoch_completed', 'status', 'running'],
   ['batch.created', 'status', 'VALIDATING'],
   ['batch.in_progress', 'status', 'IN_PROGRESS'],
   ['batch.completed', 'status', 'COMPLETED'],
@@ -28,6 +30,8 @@ const lifecycle: [TogetherEventType, string, string][] = [
   ['evaluation.failed', 'status', 'error'],
   ['video.completed', 'status', 'completed'],
   ['video.failed', 'status', 'failed'],
+  ['model_upload.completed', 'status', 'Complete'],
+  ['model_upload.failed', 'status', 'Failed'],
 ];
 
 describe('createTestEvent', () => {

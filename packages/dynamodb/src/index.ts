@@ -3,3 +3,4 @@
  * each Together AI event is handled once across all instances, whatever TTL deletion's delay.
  */
 export { dynamoDbStore, type DynamoDbStoreOptions } from './store.js';
+export { dynamoDbWatchState, type DynamoDbWatchStateOptions } from './watch-state.js';

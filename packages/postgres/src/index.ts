@@ -6,3 +6,9 @@
 export { postgresStore, MAX_KEY_BYTES, type DeleteExpiredOptions, type PostgresStore, type PostgresStoreOptions } from './store.js';
 export { createTableSql, DEFAULT_TABLE } from './table.js';
 export type { PgClientLike, PgPoolLike, PgQueryConfig, PostgresClientLike, PostgresJsSqlLike } from './client.js';
+export {
+  createWatchStateTableSql,
+  DEFAULT_WATCH_STATE_TABLE,
+  postgresWatchState,
+  type PostgresWatchStateOptions,
+} from './watch-state.js';

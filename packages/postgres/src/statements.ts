@@ -7,7 +7,7 @@ import type { TableName } from './table.js';
 
 /** One statement of the store, for one table. @internal */
 export interface Statement {
-  readonly operation: 'claim' | 'renew' | 'complete' | 'release' | 'deleteExpired';
+  readonly operation: 'claim' | 'renew' | 'complete' | 'release' | 'deleteExpired' | 'readWatchState' | 'insertWatchState' | 'updateWatchState';
   readonly text: string;
   /**
    * The name pg prepares it under on each connection. Derived from the text, so two stores on two

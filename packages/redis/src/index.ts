@@ -4,3 +4,4 @@
  */
 export { redisStore, type RedisStoreOptions } from './store.js';
 export type { IORedisClientLike, NodeRedisClientLike, NodeRedisEvalOptions, RedisClientLike } from './client.js';
+export { DEFAULT_WATCH_STATE_KEY, redisWatchState, type RedisWatchStateOptions } from './watch-state.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 
 /** A Lua script with its SHA-1, which `EVALSHA` names it by. @internal */
 export interface RedisScript {
-  readonly name: 'claim' | 'renew' | 'complete' | 'release';
+  readonly name: 'claim' | 'renew' | 'complete' | 'release' | 'readWatchState' | 'writeWatchState';
   readonly source: string;
   readonly sha: string;
 }

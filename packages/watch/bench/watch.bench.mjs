@@ -3,7 +3,7 @@
 // Short intervals stand in for the 30 s default; the per-hour figures are scaled from what was
 // measured. Run by `pnpm bench` after a build; about 15 s.
 import { createWebhooks, memoryStore } from '@x/together-webhooks-core';
-import { watchTogetherJobs } from '../dist/index.js';
+import { fileWatchState, pollTogetherJobs, watchTogetherJobs } from '../dist/index.js';
 import { startFakeTogetherApi } from '../dist/testing/index.js';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -80,12 +80,12 @@ const rows = [];
   ]);
 }
 
-// 2. Requests: four listed resources and two tracked videos that never finish, nothing changing, 5 s.
+// 2. Requests: the five listed resources and two tracked videos that never finish, nothing changing, 5 s.
 {
   const intervalMs = 100;
   const jitter = 0.1;
   const api = await startFakeTogetherApi();
-  for (const resource of ['fine_tune', 'batch', 'endpoint', 'evaluation']) for (let i = 0; i < 5; i++) api.create(resource);
+  for (const resource of ['fine_tune', 'batch', 'endpoint', 'evaluation', 'model_upload']) for (let i = 0; i < 5; i++) api.create(resource);
   const videos = [String(api.create('video').id), String(api.create('video').id)];
   const webhooks = createWebhooks({ secret: 'whsec_bench_watch', store: memoryStore() });
   const watcher = watchTogetherJobs({ apiKey: api.apiKey, baseURL: api.baseURL, deliver: webhooks, intervalMs, jitter, onError: silent });
@@ -106,17 +106,54 @@ const rows = [];
   const measuredPerHour = (requests / seconds) * 3600;
   const formulaPerHour = (perPoll * 3_600_000) / period;
   rows.push([
-    `API requests, 4 resources + 2 tracked videos, interval ${intervalMs} ms`,
+    `API requests, 5 resources + 2 tracked videos, interval ${intervalMs} ms`,
     `${requests} in ${seconds.toFixed(1)} s: ${perPoll.toFixed(2)} per poll, ${Math.round(measuredPerHour).toLocaleString('en-US')}/h`,
-    `(4 + 2) per poll × 3 600 000 / period ${period.toFixed(0)} ms (wait ${intervalMs * (1 + jitter / 2)} + round) = ${Math.round(formulaPerHour).toLocaleString('en-US')}/h`,
+    `(5 + 2) per poll × 3 600 000 / period ${period.toFixed(0)} ms (wait ${intervalMs * (1 + jitter / 2)} + round) = ${Math.round(formulaPerHour).toLocaleString('en-US')}/h`,
   ]);
   const roundMs = period - intervalMs * (1 + jitter / 2);
   const atDefault = (perPoll * 3_600_000) / (30_000 * (1 + jitter / 2) + roundMs);
   rows.push([
     'same at the 30 s default (projected)',
-    `≈ ${Math.round(atDefault)}/h (4 resources alone ≈ ${Math.round((4 * 3_600_000) / (30_000 * (1 + jitter / 2) + roundMs))}/h)`,
+    `≈ ${Math.round(atDefault)}/h (5 resources alone ≈ ${Math.round((5 * 3_600_000) / (30_000 * (1 + jitter / 2) + roundMs))}/h, ${Math.round(3_600_000 / (30_000 * (1 + jitter / 2) + roundMs))}/h each)`,
     '≤ 120/h per listed resource and per tracked job (no jitter); +1 per fine-tune or endpoint change',
   ]);
+}
+
+// 3. Cron mode: one pollTogetherJobs per invocation, the state in a file; 50 jobs of each resource.
+{
+  const { mkdtemp, rm, stat } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const api = await startFakeTogetherApi();
+  for (const resource of ['fine_tune', 'batch', 'endpoint', 'evaluation', 'model_upload']) for (let i = 0; i < 50; i++) api.create(resource);
+  const dir = await mkdtemp(join(tmpdir(), 'watch-bench-'));
+  const path = join(dir, 'state.json');
+  const webhooks = createWebhooks({ secret: 'whsec_bench_watch', store: memoryStore() });
+  const invoke = () => pollTogetherJobs({ apiKey: api.apiKey, baseURL: api.baseURL, deliver: webhooks, state: fileWatchState(path), onError: silent });
+  const first = await invoke();
+  const firstBytes = (await stat(path)).size;
+  const quiet = await invoke();
+  const batch = String(api.create('batch').id);
+  api.set('batch', batch, 'COMPLETED');
+  const changed = await invoke();
+  const changedBytes = (await stat(path)).size;
+  rows.push([
+    'cron mode (pollTogetherJobs + fileWatchState), 250 jobs over 5 resources: a first invocation',
+    `${first.requests} requests, ${first.announced} announced, state written: ${firstBytes.toLocaleString('en-US')} bytes`,
+    'one list per resource, one retrieve per fine-tune and endpoint announced; one write',
+  ]);
+  rows.push([
+    'cron mode, nothing changed',
+    `${quiet.requests} requests, ${quiet.announced} announced, state written: ${quiet.stateWritten ? 'yes' : 'nothing'}`,
+    '5 requests (one list per resource), no write',
+  ]);
+  rows.push([
+    'cron mode, one new batch',
+    `${changed.requests} requests, ${changed.announced} announced, ${changed.delivered} delivered, state written: ${changedBytes.toLocaleString('en-US')} bytes`,
+    '5 requests, one write of the whole state (≈ 70 bytes per job)',
+  ]);
+  await rm(dir, { recursive: true, force: true });
+  await api.close();
 }
 
 console.log('\n## Watcher (watch)\n');

@@ -6,9 +6,11 @@ import { sign, togetherScheme, type EventRouter, type IdempotencyStore, type Tog
 import type { Together } from 'together-ai';
 import type { HttpDeliveryOptions } from './http-delivery.js';
 import { LISTED_RESOURCES, type ListedResource, type TrackedResource } from './resources.js';
+import type { PollReport } from './poll.js';
+import type { WatchState } from './state.js';
 
 /** Where an error reported to `onError` came from. */
-export type WatchErrorPhase = 'poll' | 'deliver' | 'lease';
+export type WatchErrorPhase = 'poll' | 'deliver' | 'lease' | 'state';
 
 /** What `onError` is told beside the error. */
 export interface WatchErrorContext {
@@ -35,7 +37,13 @@ export interface WatchOptions {
   baseURL?: string;
   /** A configured `together-ai` client to use instead of one built from `apiKey` and `baseURL`. */
   client?: Together;
-  /** Resources listed on every poll (one request each). Default: all four. Videos are only tracked. */
+  /**
+   * What was announced and what is still to deliver, kept between polls (and restarts) in the
+   * user's store: `fileWatchState(path)`, `redisWatchState`, `dynamoDbWatchState`,
+   * `postgresWatchState`. Default: `memoryWatchState()`, forgotten at each start.
+   */
+  state?: WatchState;
+  /** Resources listed on every poll (one request each). Default: all five. Videos are only tracked. */
   resources?: readonly ListedResource[];
   /** Time between polls in ms. Default 30 000. */
   intervalMs?: number;
@@ -58,7 +66,9 @@ export interface WatchOptions {
   leaseMs?: number;
   /** The store key of the leader lease. Default `together:watch:leader`. */
   leaderKey?: string;
-  /** Receives poll, delivery and lease errors. Must not throw (if it does, the error is ignored). */
+  /** Told what each poll did (requests, announced, delivered, pending): a status line, a metric. Must not throw. */
+  onPoll?: (report: PollReport) => void;
+  /** Receives poll, delivery, state and lease errors. Must not throw (if it does, the error is ignored). */
   onError?: (error: unknown, context: WatchErrorContext) => void;
   /** Current time in ms since the epoch (the lookback is measured with it); for tests. */
   now?: () => number;
@@ -66,6 +76,7 @@ export interface WatchOptions {
 
 /** The options with every default applied. @internal */
 export interface ResolvedWatchOptions {
+  state: WatchState | undefined;
   resources: readonly ListedResource[];
   intervalMs: number;
   jitter: number;
@@ -159,7 +170,13 @@ export function resolveOptions(options: WatchOptions): ResolvedWatchOptions {
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) throw new RangeError('jitter must be a number from 0 to 1');
   const intervalMs = positive(options.intervalMs, 'intervalMs', DEFAULT_INTERVAL_MS);
 
+  const state = options.state;
+  if (state !== undefined && (typeof state?.read !== 'function' || typeof state.write !== 'function')) {
+    throw new TypeError('state must be a WatchState (read() and write()): memoryWatchState(), fileWatchState(path), ...');
+  }
+
   return {
+    state,
     resources: [...new Set(resources as readonly ListedResource[])],
     intervalMs,
     jitter,

@@ -1,62 +1,74 @@
 /**
- * @module poll — one round: list the watched resources and retrieve the tracked jobs, turn each
- * state seen for the first time into its catalog event, and deliver the pending events in order.
+ * @module poll — one poll, the only one the project has (`watchTogetherJobs` runs it on a timer,
+ * `pollTogetherJobs` once): read the watch state, list the watched resources and retrieve the
+ * tracked jobs, turn each change seen for the first time into its catalog event, deliver what is
+ * pending in order, and write the state back once, compare-and-set.
  */
-import type { TogetherEvent } from '@x/together-webhooks-core';
 import type { Together } from 'together-ai';
 import { retryAfterMs } from './backoff.js';
 import type { Delivery } from './delivery.js';
-import { transitionEvent } from './event.js';
+import { progressEvent, transitionEvent } from './event.js';
+import { mergeSnapshots } from './merge.js';
 import type { WatchErrorContext } from './options.js';
+import { togetherReader, type TogetherReader } from './reader.js';
 import {
   jobId,
   jobState,
   resourceKinds,
+  retrieveOnChange,
   type JobObject,
   type ListedResource,
-  type RequestControls,
   type ResourceKind,
   type TrackedResource,
 } from './resources.js';
+import type { VersionedSnapshot, WatchedJob, WatchSnapshot, WatchState } from './state.js';
 
-/** How a poll went, for the scheduler. @internal */
-export interface PollOutcome {
-  /** A request to Together failed: back off. */
+/** What one poll did. */
+export interface PollReport {
+  /** Requests made to Together. */
+  requests: number;
+  /** Events announced by this poll (state changes and progress entries seen for the first time). */
+  announced: number;
+  /** Events the receiver accepted, announced by this poll or pending from an earlier one. */
+  delivered: number;
+  /** Events still waiting for the receiver: they are offered again at the next poll. */
+  pending: number;
+  /** Whether the watch state was written (nothing changed: nothing written). */
+  stateWritten: boolean;
+  /** Whether a request to Together or to the state failed (the watcher backs off). */
   failed: boolean;
-  /** Together answered 429 with a `Retry-After`: wait at least this long. */
-  retryAfterMs: number | undefined;
+  /** Together answered 429 with a `Retry-After`: wait at least this long before the next poll. */
+  retryAfterMs?: number;
 }
 
-/** What a poller needs. @internal */
-export interface PollerOptions {
+/** A job asked for by id. @internal */
+export interface TrackedJob {
+  resource: TrackedResource;
+  id: string;
+}
+
+/** What a poll needs. @internal */
+export interface PollContext {
   client: Together;
   resources: readonly ListedResource[];
   lookbackMs: number;
   timeoutMs: number;
   now: () => number;
   delivery: Delivery;
+  state: WatchState;
   report: (error: unknown, context: WatchErrorContext) => void;
+  /** By `<resource>:<id>`. */
+  tracked: ReadonlyMap<string, TrackedJob>;
+  /** A tracked job reached a final state and its events were delivered. */
+  onTrackedDone: (key: string) => void;
 }
 
-/** Polls and remembers what it has announced. @internal */
-export interface Poller {
-  poll(signal: AbortSignal): Promise<PollOutcome>;
-  track(resource: TrackedResource, id: string): void;
-  untrack(resource: TrackedResource, id: string): void;
-  /** Forgets every state seen and every pending event (a new start); tracked ids are kept. */
-  reset(): void;
-}
-
-interface JobRecord {
-  resource: TrackedResource;
-  id: string;
-  /** The last state observed; `undefined` until the job is first seen. */
-  state: string | undefined;
-  /** Announced, not yet delivered, oldest first: a job's events reach the receiver in order. */
-  pending: TogetherEvent[];
-}
+// How often a conflicting write re-reads, merges and tries again before leaving it to the next poll.
+const MAX_WRITE_ATTEMPTS = 5;
 
 const keyOf = (resource: TrackedResource, id: string): string => `${resource}:${id}`;
+const has = (table: object | undefined, key: string): boolean => table !== undefined && Object.prototype.hasOwnProperty.call(table, key);
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 // The client's APIError carries the response status and headers; matched by shape, not class.
 const statusOf = (error: unknown): number | undefined => {
@@ -71,178 +83,294 @@ const retryAfterOf = (error: unknown): number | undefined => {
   return ms > 0 ? ms : retryAfterMs(headers.get('retry-after'));
 };
 
-/** Creates a poller over `options.client`. @internal */
-export function createPoller(options: PollerOptions): Poller {
-  const { client, resources, lookbackMs, timeoutMs, now, delivery, report } = options;
-  const records = new Map<string, JobRecord>();
-  const tracked = new Map<string, { resource: TrackedResource; id: string }>();
-  const listedResources = new Set<TrackedResource>(resources);
+/** One poll in progress. */
+interface Round {
+  context: PollContext;
+  signal: AbortSignal;
+  reader: TogetherReader;
+  base: VersionedSnapshot;
+  /** What this poll will write: `base` with its changes. */
+  working: WatchSnapshot;
+  cutoff: number;
+  /** Keys of the jobs looked at this poll (a tracked job listed too is not retrieved again). */
+  seen: Set<string>;
+  delivered: Set<string>;
+  report: PollReport;
+}
 
-  const recordFor = (resource: TrackedResource, id: string): JobRecord => {
+/** Runs one poll. Never rejects: every failure goes to `context.report`. @internal */
+export async function runPoll(context: PollContext, signal: AbortSignal): Promise<PollReport> {
+  const report: PollReport = { requests: 0, announced: 0, delivered: 0, pending: 0, stateWritten: false, failed: false };
+  let base: VersionedSnapshot;
+  try {
+    base = await context.state.read();
+  } catch (error) {
+    // Without the state there is no knowing what was announced: nothing is announced.
+    report.failed = true;
+    context.report(error, { phase: 'state' });
+    return report;
+  }
+  const round: Round = {
+    context,
+    signal,
+    reader: togetherReader(context.client, context.timeoutMs, signal),
+    base,
+    working: structuredClone(base.snapshot),
+    cutoff: context.now() - context.lookbackMs,
+    seen: new Set(),
+    delivered: new Set(),
+    report,
+  };
+  for (const resource of context.resources) {
+    if (!mayRequest(round)) break;
+    await pollResource(round, resource);
+  }
+  await pollTracked(round);
+  await deliverPending(round);
+  finishTracked(round);
+  report.requests = round.reader.requests;
+  report.pending = round.working.pending.length;
+  // Also after a stop: what was delivered before it is not announced again.
+  await saveState(round);
+  return report;
+}
+
+// After a 429 every further request would be refused too: stop for this round.
+const mayRequest = (round: Round): boolean => !round.signal.aborted && round.report.retryAfterMs === undefined;
+
+function failed(round: Round, error: unknown, context: WatchErrorContext): void {
+  if (round.signal.aborted) return;
+  round.report.failed = true;
+  if (statusOf(error) === 429) round.report.retryAfterMs = Math.max(round.report.retryAfterMs ?? 0, retryAfterOf(error) ?? 0);
+  round.context.report(error, context);
+}
+
+/** Lists one resource and observes each job; then forgets the jobs that left the list. */
+async function pollResource(round: Round, resource: ListedResource): Promise<void> {
+  const kind = resourceKinds[resource];
+  let jobs: JobObject[];
+  try {
+    jobs = await round.reader.list(kind);
+  } catch (error) {
+    failed(round, error, { phase: 'poll', resource });
+    return;
+  }
+  const listed = new Set<string>();
+  for (const job of jobs) {
+    const id = jobId(kind, job);
+    if (id === undefined || jobState(kind, job) === undefined) continue;
     const key = keyOf(resource, id);
-    let record = records.get(key);
-    if (!record) {
-      record = { resource, id, state: undefined, pending: [] };
-      records.set(key, record);
-    }
-    return record;
-  };
-
-  /**
-   * Notes `job` in `state`. A state seen before announces nothing; the first sight of a job
-   * announces its state only when `announceFirst` (its last change is within the lookback).
-   */
-  const observe = async (
-    record: JobRecord,
-    kind: ResourceKind,
-    state: string,
-    job: JobObject,
-    announceFirst: boolean,
-    signal: AbortSignal,
-    retrieved: boolean,
-  ): Promise<void> => {
-    if (record.state === state) return;
-    const announced = Object.prototype.hasOwnProperty.call(kind.events, state) && (record.state !== undefined || announceFirst);
-    if (!announced) {
-      record.state = state;
-      return;
-    }
-    if (kind.retrieveOnChange && !retrieved) {
-      // A failure here leaves the state unrecorded, so the next poll tries again.
-      const full = await request(signal, (controls) => kind.retrieve(client, record.id, controls));
-      const fullState = jobState(kind, full);
-      if (fullState !== undefined) await observe(record, kind, fullState, full, announceFirst, signal, true);
-      return;
-    }
-    const event = transitionEvent(record.resource, kind, record.id, state, job, now());
-    if (event) record.pending.push(event);
-    record.state = state;
-  };
-
-  /**
-   * Runs one request with a signal of its own, linked to the watcher's: together-ai 0.52.0 adds an
-   * abort listener to the signal it is given and never removes it, which on one long-lived signal
-   * would pile up a listener per request for the life of the watcher.
-   */
-  const request = async <T>(signal: AbortSignal, call: (controls: RequestControls) => Promise<T>): Promise<T> => {
-    const own = new AbortController();
-    const forward = (): void => own.abort(signal.reason);
-    if (signal.aborted) forward();
-    else signal.addEventListener('abort', forward, { once: true });
+    listed.add(key);
+    if (!mayRequest(round)) continue;
+    // Tracked jobs were asked for by id: they are announced whatever their age.
+    const lastChange = kind.lastChangeMs(job);
+    const announceFirst = round.context.tracked.has(key) || lastChange === undefined || lastChange >= round.cutoff;
     try {
-      return await call({ signal: own.signal, timeout: timeoutMs });
-    } finally {
-      signal.removeEventListener('abort', forward);
+      await observe(round, { resource, kind, id, key, job, announceFirst, full: !retrieveOnChange(kind) });
+      round.seen.add(key);
+    } catch (error) {
+      failed(round, error, { phase: 'poll', resource, jobId: id });
     }
-  };
+  }
+  forgetUnlisted(round, resource, listed);
+}
 
-  const poll = async (signal: AbortSignal): Promise<PollOutcome> => {
-    const outcome: PollOutcome = { failed: false, retryAfterMs: undefined };
-    const cutoff = now() - lookbackMs;
-    const seen = new Set<string>();
+/** The state follows the list: a job that left it is forgotten once nothing of it is pending. */
+function forgetUnlisted(round: Round, resource: ListedResource, listed: ReadonlySet<string>): void {
+  const pendingJobs = new Set(round.working.pending.map((entry) => entry.job));
+  const gone = (key: string): boolean => key.startsWith(`${resource}:`) && !listed.has(key) && !round.context.tracked.has(key) && !pendingJobs.has(key);
+  round.working.jobs = Object.fromEntries(Object.entries(round.working.jobs).filter(([key]) => !gone(key)));
+}
 
-    const failed = (error: unknown, context: WatchErrorContext): void => {
-      if (signal.aborted) return;
-      outcome.failed = true;
-      if (statusOf(error) === 429) outcome.retryAfterMs = Math.max(outcome.retryAfterMs ?? 0, retryAfterOf(error) ?? 0);
-      report(error, context);
-    };
-    // After a 429 every further request would be refused too: stop for this round.
-    const mayRequest = (): boolean => !signal.aborted && outcome.retryAfterMs === undefined;
-
-    for (const resource of resources) {
-      if (!mayRequest()) break;
-      const kind = resourceKinds[resource];
-      let jobs: JobObject[];
-      try {
-        const list = kind.list!;
-        jobs = await request(signal, (controls) => list(client, controls));
-      } catch (error) {
-        failed(error, { phase: 'poll', resource });
+/** Retrieves each tracked job no list showed this poll. */
+async function pollTracked(round: Round): Promise<void> {
+  for (const [key, { resource, id }] of round.context.tracked) {
+    if (!mayRequest(round)) break;
+    if (round.seen.has(key)) continue;
+    const kind = resourceKinds[resource];
+    try {
+      const job = await round.reader.retrieve(kind, id);
+      if (jobState(kind, job) !== undefined) await observe(round, { resource, kind, id, key, job, announceFirst: true, full: true });
+    } catch (error) {
+      if (statusOf(error) === 404 && !round.signal.aborted) {
+        round.context.onTrackedDone(key);
+        round.context.report(new Error(`${resource} ${id} does not exist (404): no longer tracked`, { cause: error }), { phase: 'poll', resource, jobId: id });
         continue;
       }
-      const listed = new Set<string>();
-      for (const job of jobs) {
-        const id = jobId(kind, job);
-        const state = jobState(kind, job);
-        if (id === undefined || state === undefined) continue;
-        listed.add(keyOf(resource, id));
-        if (!mayRequest()) continue;
-        const lastChange = kind.lastChangeMs(job);
-        // Tracked jobs were asked for by id: they are announced whatever their age.
-        const announceFirst = tracked.has(keyOf(resource, id)) || lastChange === undefined || lastChange >= cutoff;
-        try {
-          await observe(recordFor(resource, id), kind, state, job, announceFirst, signal, false);
-          seen.add(keyOf(resource, id));
-        } catch (error) {
-          failed(error, { phase: 'poll', resource, jobId: id });
-        }
-      }
-      // Memory follows the list: a job that left it is forgotten once nothing of it is pending.
-      for (const [key, record] of records) {
-        if (record.resource === resource && !listed.has(key) && !tracked.has(key) && record.pending.length === 0) records.delete(key);
-      }
+      failed(round, error, { phase: 'poll', resource, jobId: id });
     }
+  }
+}
 
-    for (const [key, { resource, id }] of tracked) {
-      if (!mayRequest()) break;
-      if (seen.has(key)) continue;
-      const kind = resourceKinds[resource];
-      try {
-        const job = await request(signal, (controls) => kind.retrieve(client, id, controls));
-        const state = jobState(kind, job);
-        if (state !== undefined) await observe(recordFor(resource, id), kind, state, job, true, signal, true);
-      } catch (error) {
-        if (statusOf(error) === 404 && !signal.aborted) {
-          tracked.delete(key);
-          report(new Error(`${resource} ${id} does not exist (404): no longer tracked`, { cause: error }), { phase: 'poll', resource, jobId: id });
-          continue;
-        }
-        failed(error, { phase: 'poll', resource, jobId: id });
-      }
+/** One job as a list or a retrieve showed it. */
+interface Sighting {
+  resource: TrackedResource;
+  kind: ResourceKind;
+  id: string;
+  key: string;
+  job: JobObject;
+  /** The first sight of the job announces its state (its last change is within the lookback). */
+  announceFirst: boolean;
+  /** `job` is the full object (a retrieve, or a list that shows everything). */
+  full: boolean;
+}
+
+const entriesOf = (job: JobObject): JobObject[] | undefined => {
+  const entries = job['events'];
+  return Array.isArray(entries) ? entries.filter((entry): entry is JobObject => typeof entry === 'object' && entry !== null) : undefined;
+};
+
+/**
+ * Compares a job with what the state knows of it and queues the events of what is new: a state
+ * reached (announced when the catalog maps it), and entries added to a fine-tune's `events[]`.
+ */
+async function observe(round: Round, sighting: Sighting): Promise<void> {
+  const { resource, kind, id, key, announceFirst } = sighting;
+  let job = sighting.job;
+  let state = jobState(kind, job)!;
+  const known = round.working.jobs[key];
+  if (!kind.states.includes(state)) {
+    // Together adds states over time (its client's changelog shows several such releases).
+    if (known?.state !== state) {
+      round.context.report(new Error(`${resource} ${id} is in state "${state}", which this version does not know: it announces nothing`), { phase: 'poll', resource, jobId: id });
+      round.working.jobs[key] = { ...known, state };
     }
+    return;
+  }
+  const changed = known?.state !== state;
+  const announce = changed && has(kind.events, state) && (known !== undefined || announceFirst);
+  const progress = readsProgress(kind, state, known, job);
+  if (!announce && !progress) {
+    if (changed) round.working.jobs[key] = { ...known, state };
+    return;
+  }
+  if (!sighting.full) {
+    // A failure here leaves the job as it was in the state, so the next poll tries again.
+    job = await round.reader.retrieve(kind, id);
+    state = jobState(kind, job) ?? state;
+    if (!kind.states.includes(state)) return observe(round, { ...sighting, job, full: true });
+  }
+  const next: WatchedJob = { ...known, state };
+  if (known?.state !== state && has(kind.events, state) && (known !== undefined || announceFirst)) {
+    const event = transitionEvent(resource, kind, id, state, job, round.context.now());
+    if (event) queue(round, key, event);
+  }
+  if (kind.progress !== undefined) announceProgress(round, sighting, job, known, next);
+  round.working.jobs[key] = next;
+}
 
-    await deliverPending(signal);
-    return outcome;
-  };
+/** Whether a fine-tune's `events[]` log may hold entries not looked at yet. */
+function readsProgress(kind: ResourceKind, state: string, known: WatchedJob | undefined, job: JobObject): boolean {
+  if (kind.progress === undefined) return false;
+  // Never read yet: a job in a final state logs nothing more; any other is read once, to start from.
+  if (known?.entries === undefined) return !kind.final.includes(state);
+  if (kind.final.includes(known.state)) return false;
+  if (known.state !== state) return true;
+  // Together updates `updated_at` with each log entry; an unchanged job is not retrieved again.
+  return typeof job['updated_at'] !== 'string' || job['updated_at'] !== known.updated;
+}
 
-  const deliverPending = async (signal: AbortSignal): Promise<void> => {
-    for (const [key, record] of records) {
-      while (record.pending.length > 0) {
-        if (signal.aborted) return;
-        const event = record.pending[0]!;
-        const result = await delivery.send(event, signal);
-        if (result.delivered) {
-          record.pending.shift();
-          continue;
-        }
-        if (signal.aborted) return;
-        report(result.error, { phase: 'deliver', resource: record.resource, jobId: record.id, event });
-        // Everything stays pending; a receiver that is down would fail the rest of this round too.
-        if (result.receiverDown) return;
-        break;
-      }
-      const entry = tracked.get(key);
-      if (entry && record.pending.length === 0 && record.state !== undefined && resourceKinds[entry.resource].terminal.has(record.state)) {
-        tracked.delete(key);
-        // A listed job keeps its record, or the next list would announce it again as new.
-        if (!listedResources.has(entry.resource)) records.delete(key);
-      }
+/** Queues the log entries added since the last look (on a first look, those within the lookback). */
+function announceProgress(round: Round, sighting: Sighting, job: JobObject, known: WatchedJob | undefined, next: WatchedJob): void {
+  const entries = entriesOf(job);
+  if (entries === undefined) return;
+  const first = known?.entries === undefined;
+  const from = first ? 0 : Math.min(known.entries!, entries.length);
+  for (let position = from; position < entries.length; position++) {
+    const entry = entries[position]!;
+    if (first) {
+      const at = typeof entry['created_at'] === 'string' ? Date.parse(entry['created_at']) : Number.NaN;
+      // A job seen for the first time announces only what happened within the lookback.
+      if (!sighting.announceFirst || !(at >= round.cutoff)) continue;
     }
-  };
+    const event = progressEvent(sighting.kind, sighting.id, job, entry, position, round.context.now());
+    if (event) queue(round, sighting.key, event);
+  }
+  next.entries = entries.length;
+  if (typeof job['updated_at'] === 'string') next.updated = job['updated_at'];
+}
 
-  return {
-    poll,
-    track(resource, id) {
-      tracked.set(keyOf(resource, id), { resource, id });
-    },
-    untrack(resource, id) {
-      const key = keyOf(resource, id);
-      tracked.delete(key);
-      if (records.get(key)?.pending.length === 0) records.delete(key);
-    },
-    reset() {
-      records.clear();
-    },
-  };
+function queue(round: Round, key: string, event: PendingDelivery['event']): void {
+  if (round.working.pending.some((entry) => entry.event.id === event.id)) return;
+  round.working.pending.push({ job: key, event });
+  round.report.announced += 1;
+}
+
+type PendingDelivery = WatchSnapshot['pending'][number];
+
+/** Delivers what is pending, oldest first; a job whose event failed keeps its later ones in order. */
+async function deliverPending(round: Round): Promise<void> {
+  const blocked = new Set<string>();
+  const kept: PendingDelivery[] = [];
+  const queued = round.working.pending;
+  let index = 0;
+  for (; index < queued.length; index++) {
+    const entry = queued[index]!;
+    if (round.signal.aborted) break;
+    if (blocked.has(entry.job)) {
+      kept.push(entry);
+      continue;
+    }
+    const result = await round.context.delivery.send(entry.event, round.signal);
+    if (result.delivered) {
+      round.delivered.add(entry.event.id);
+      round.report.delivered += 1;
+      continue;
+    }
+    kept.push(entry);
+    if (round.signal.aborted) {
+      index += 1;
+      break;
+    }
+    const resource = entry.job.slice(0, entry.job.indexOf(':')) as TrackedResource;
+    round.context.report(result.error, { phase: 'deliver', resource, jobId: entry.job.slice(entry.job.indexOf(':') + 1), event: entry.event });
+    blocked.add(entry.job);
+    // A receiver that is down would fail the rest of this round too.
+    if (result.receiverDown) {
+      index += 1;
+      break;
+    }
+  }
+  round.working.pending = [...kept, ...queued.slice(index)];
+}
+
+/** A tracked job in a final state with nothing pending is done: dropped (kept in the state if listed). */
+function finishTracked(round: Round): void {
+  const pendingJobs = new Set(round.working.pending.map((entry) => entry.job));
+  const dropped = new Set<string>();
+  for (const [key, { resource }] of round.context.tracked) {
+    const known = round.working.jobs[key];
+    if (known === undefined || pendingJobs.has(key) || !resourceKinds[resource].final.includes(known.state)) continue;
+    round.context.onTrackedDone(key);
+    // A listed job keeps its entry, or the next list would announce it again as new.
+    if (!round.context.resources.some((listed) => listed === resource)) dropped.add(key);
+  }
+  if (dropped.size > 0) round.working.jobs = Object.fromEntries(Object.entries(round.working.jobs).filter(([key]) => !dropped.has(key)));
+}
+
+/** Writes the state once if anything changed; on a conflict re-reads, merges and tries again. */
+async function saveState(round: Round): Promise<void> {
+  const { state, report } = round.context;
+  let base = round.base;
+  let snapshot = round.working;
+  for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    if (same(base.snapshot, snapshot)) return;
+    try {
+      const result = await state.write(snapshot, base.version);
+      if (result.written) {
+        round.report.stateWritten = true;
+        return;
+      }
+      const theirs = await state.read();
+      snapshot = mergeSnapshots(round.base.snapshot, round.working, theirs.snapshot, round.delivered);
+      round.report.pending = snapshot.pending.length;
+      base = theirs;
+    } catch (error) {
+      round.report.failed = true;
+      report(error, { phase: 'state' });
+      return;
+    }
+  }
+  round.report.failed = true;
+  report(new Error(`the watch state changed under this poll ${MAX_WRITE_ATTEMPTS} times in a row: its changes are announced again next poll`), { phase: 'state' });
 }

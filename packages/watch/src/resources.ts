@@ -1,13 +1,14 @@
 /**
- * @module resources — Together AI's asynchronous resources as the watcher sees them: how to list
- * and retrieve each through the official client, where its id, state and last change live, and
- * which catalog event each state announces (the mapping of `together-api.md`).
+ * @module resources — Together AI's resources as the watcher reads them over HTTP. What each
+ * resource is (id and state fields, states, state → event, final states) comes from the core's
+ * `togetherResources`; this file adds only how to reach it: the routes of Together's OpenAPI
+ * description, the list's envelope and what the list leaves out. The watcher and the fake
+ * Together API (`testing/fake-together-api.ts`) both read this table, so they cannot disagree.
  */
-import type { TogetherEventType } from '@x/together-webhooks-core';
-import type { Together } from 'together-ai';
+import { togetherResources, type TogetherResourceSpec } from '@x/together-webhooks-core';
 
 /** A resource the watcher can list on every poll. */
-export type ListedResource = 'fine_tune' | 'batch' | 'endpoint' | 'evaluation';
+export type ListedResource = 'fine_tune' | 'batch' | 'endpoint' | 'evaluation' | 'model_upload';
 
 /** A resource whose single jobs can be tracked by id; videos have no list endpoint. */
 export type TrackedResource = ListedResource | 'video';
@@ -15,33 +16,29 @@ export type TrackedResource = ListedResource | 'video';
 /** A job object exactly as the API returned it. */
 export type JobObject = Record<string, unknown>;
 
-/** What a request to Together may be given: the watcher's stop signal and its per-request timeout. */
-export interface RequestControls {
-  signal: AbortSignal;
-  timeout: number;
-}
-
-/** How the watcher reads one kind of resource. @internal */
-export interface ResourceKind {
-  /** Every job of the account; absent where Together has no list endpoint. */
-  list?: (client: Together, controls: RequestControls) => Promise<JobObject[]>;
-  retrieve: (client: Together, id: string, controls: RequestControls) => Promise<JobObject>;
-  /** The field holding the job's id. */
-  idField: 'id' | 'workflow_id';
-  /** The field holding the job's state. */
-  stateField: 'status' | 'state';
-  /** State → the event it announces; states absent here are intermediate and announce nothing. */
-  events: Readonly<Record<string, TogetherEventType>>;
-  /** States after which nothing changes any more: a tracked job is dropped once announced. */
-  terminal: ReadonlySet<string>;
+/** How the watcher reaches one kind of resource. @internal */
+export interface ResourceKind extends TogetherResourceSpec {
+  /** The collection's path under the base URL: `GET <path>` lists, `GET <path>/{id}` retrieves. */
+  path: string;
+  /** `GET <path>` exists. */
+  listable: boolean;
+  /**
+   * The base URL the client uses for this resource when none is configured: Together serves
+   * videos under `/v2` (an operation-level `servers` entry in its OpenAPI file).
+   */
+  defaultBaseURL?: string;
+  /** Query of the list request. */
+  listQuery?: Readonly<Record<string, string>>;
+  /** The list answers `{ data: [...] }` (else a bare array). */
+  listInData: boolean;
+  /** Which listed objects are this resource (`GET /jobs` also lists other kinds of job). */
+  listFilter?: (job: JobObject) => boolean;
+  /** Fields the list leaves out, or the only fields it keeps: the full object comes from a retrieve. */
+  listOmits?: readonly string[];
+  listKeeps?: readonly string[];
   /** When the job last changed, in ms since the epoch; `undefined` when the API does not say. */
   lastChangeMs: (job: JobObject) => number | undefined;
-  /** The list returns a summary: retrieve the full object before announcing a change. */
-  retrieveOnChange: boolean;
 }
-
-// The client's methods answer typed objects; the watcher passes them on untouched as `data`.
-const asJob = (value: object): JobObject => value as JobObject;
 
 const isoMs = (value: unknown): number | undefined => {
   if (typeof value !== 'string') return undefined;
@@ -57,80 +54,69 @@ const latest = (...times: (number | undefined)[]): number | undefined => {
   return known.length === 0 ? undefined : Math.max(...known);
 };
 
+const updatedOrCreated = (job: JobObject): number | undefined => latest(isoMs(job['updated_at']), isoMs(job['created_at']));
+
 /** The resources, by the name used in event ids and in the `resources` option. @internal */
 export const resourceKinds: Readonly<Record<TrackedResource, ResourceKind>> = {
   fine_tune: {
-    list: async (client, controls) => (await client.fineTuning.list(controls)).data.map(asJob),
-    retrieve: async (client, id, controls) => asJob(await client.fineTuning.retrieve(id, controls)),
-    idField: 'id',
-    stateField: 'status',
-    events: {
-      pending: 'fine_tune.created',
-      queued: 'fine_tune.queued',
-      running: 'fine_tune.running',
-      completed: 'fine_tune.completed',
-      error: 'fine_tune.failed',
-      cancelled: 'fine_tune.cancelled',
-    },
-    terminal: new Set(['completed', 'error', 'cancelled']),
-    lastChangeMs: (job) => latest(isoMs(job['updated_at']), isoMs(job['created_at'])),
-    // `GET /fine-tunes` answers a truncated job; handlers get the full one of `GET /fine-tunes/{id}`.
-    retrieveOnChange: true,
+    ...togetherResources.fine_tune,
+    path: '/fine-tunes',
+    listable: true,
+    listInData: true,
+    // `FinetuneResponseTruncated`: no `events`; handlers get the full job of `GET /fine-tunes/{id}`.
+    listOmits: ['events'],
+    lastChangeMs: updatedOrCreated,
   },
   batch: {
-    list: async (client, controls) => (await client.batches.list(controls)).map(asJob),
-    retrieve: async (client, id, controls) => asJob(await client.batches.retrieve(id, controls)),
-    idField: 'id',
-    stateField: 'status',
-    events: {
-      VALIDATING: 'batch.created',
-      IN_PROGRESS: 'batch.in_progress',
-      COMPLETED: 'batch.completed',
-      FAILED: 'batch.failed',
-      EXPIRED: 'batch.expired',
-      CANCELLED: 'batch.cancelled',
-    },
-    terminal: new Set(['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED']),
+    ...togetherResources.batch,
+    path: '/batches',
+    listable: true,
+    listInData: false,
     lastChangeMs: (job) => latest(isoMs(job['completed_at']), isoMs(job['created_at'])),
-    retrieveOnChange: false,
   },
   endpoint: {
+    ...togetherResources.endpoint,
+    path: '/endpoints',
+    listable: true,
     // Serverless endpoints are Together's shared models: only dedicated ones change state.
-    list: async (client, controls) =>
-      (await client.endpoints.list({ type: 'dedicated' }, controls)).data.filter((e) => e.type === 'dedicated').map(asJob),
-    retrieve: async (client, id, controls) => asJob(await client.endpoints.retrieve(id, controls)),
-    idField: 'id',
-    stateField: 'state',
-    events: { STARTED: 'endpoint.started', STOPPED: 'endpoint.stopped', ERROR: 'endpoint.failed' },
-    terminal: new Set(),
+    listQuery: { type: 'dedicated' },
+    listInData: true,
+    listFilter: (job) => job['type'] === 'dedicated',
+    // `GET /endpoints` omits display_name, hardware and autoscaling, which `DedicatedEndpoint` has.
+    listKeeps: ['id', 'object', 'name', 'model', 'owner', 'type', 'state', 'created_at'],
     // An endpoint carries its creation time only: when it last changed state is unknown.
     lastChangeMs: () => undefined,
-    // `GET /endpoints` omits display_name, hardware and autoscaling, which `DedicatedEndpoint` has.
-    retrieveOnChange: true,
   },
   evaluation: {
-    list: async (client, controls) => (await client.evals.list({}, controls)).map(asJob),
-    retrieve: async (client, id, controls) => asJob(await client.evals.retrieve(id, controls)),
-    idField: 'workflow_id',
-    stateField: 'status',
-    events: { completed: 'evaluation.completed', error: 'evaluation.failed', user_error: 'evaluation.failed' },
-    terminal: new Set(['completed', 'error', 'user_error']),
-    lastChangeMs: (job) => latest(isoMs(job['updated_at']), isoMs(job['created_at'])),
-    retrieveOnChange: false,
+    ...togetherResources.evaluation,
+    path: '/evaluation',
+    listable: true,
+    listInData: false,
+    lastChangeMs: updatedOrCreated,
   },
   video: {
-    retrieve: async (client, id, controls) => asJob(await client.videos.retrieve(id, controls)),
-    idField: 'id',
-    stateField: 'status',
-    events: { completed: 'video.completed', failed: 'video.failed' },
-    terminal: new Set(['completed', 'failed']),
+    ...togetherResources.video,
+    path: '/videos',
+    listable: false,
+    defaultBaseURL: 'https://api.together.ai/v2',
+    listInData: false,
     lastChangeMs: (job) => latest(unixMs(job['completed_at']), unixMs(job['created_at'])),
-    retrieveOnChange: false,
+  },
+  model_upload: {
+    ...togetherResources.model_upload,
+    path: '/jobs',
+    listable: true,
+    listInData: true,
+    listFilter: (job) => job['type'] === 'model_upload',
+    lastChangeMs: updatedOrCreated,
   },
 };
 
 /** The resources `resources` may name, in the order a poll lists them. */
-export const LISTED_RESOURCES: readonly ListedResource[] = ['fine_tune', 'batch', 'endpoint', 'evaluation'];
+export const LISTED_RESOURCES: readonly ListedResource[] = ['fine_tune', 'batch', 'endpoint', 'evaluation', 'model_upload'];
+
+/** Whether the list's object is a summary, to be retrieved in full before it is announced. @internal */
+export const retrieveOnChange = (kind: ResourceKind): boolean => kind.listOmits !== undefined || kind.listKeeps !== undefined;
 
 /** Whether `name` is a resource that can be tracked by id. */
 export function isTrackedResource(name: unknown): name is TrackedResource {

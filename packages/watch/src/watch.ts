@@ -7,9 +7,11 @@ import { togetherClient } from './client.js';
 import { dispatchDelivery, type Delivery } from './delivery.js';
 import { httpDelivery } from './http-delivery.js';
 import { leaderLease, type LeaderLease } from './leader.js';
-import { resolveOptions, type WatchErrorContext, type WatchOptions } from './options.js';
-import { createPoller } from './poll.js';
+import { reporter } from './report.js';
+import { resolveOptions, type WatchOptions } from './options.js';
+import { runPoll, type PollContext, type TrackedJob } from './poll.js';
 import { isTrackedResource, type TrackedResource } from './resources.js';
+import { memoryWatchState, type WatchState } from './state.js';
 
 /** A running (or stopped) watcher. */
 export interface TogetherJobWatcher {
@@ -32,13 +34,6 @@ export interface TogetherJobWatcher {
   /** Whether this instance is the one polling (always, without a `store`). */
   readonly leading: boolean;
 }
-
-// One line per failure, no stack: a wrong API key fails every poll, and a stack each time buries
-// the one line that says so. An app that wants stacks passes onError.
-const defaultOnError = (error: unknown, context: WatchErrorContext): void => {
-  const line = error instanceof Error ? `${error.name}: ${error.message.split('\n', 1)[0]!}` : String(error);
-  console.error(`[together-webhooks-watch] ${context.phase} error: ${line}`);
-};
 
 /**
  * Turns Together AI's asynchronous jobs (fine-tunes, batches, dedicated endpoints, evaluations,
@@ -64,23 +59,25 @@ const defaultOnError = (error: unknown, context: WatchErrorContext): void => {
 export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
   const resolved = resolveOptions(options);
   const client = togetherClient(options);
-  const onError = options.onError ?? defaultOnError;
-  const report = (error: unknown, context: WatchErrorContext): void => {
-    try {
-      onError(error, context);
-    } catch {
-      // A logging hook that throws must not stop the watcher.
-    }
-  };
+  const report = reporter(options.onError);
   const delivery: Delivery = resolved.router ? dispatchDelivery(resolved.router) : httpDelivery(resolved.http!);
-  const poller = createPoller({
+  const tracked = new Map<string, TrackedJob>();
+  // Without a state of the user's, memory: forgotten at each start, as the lookback expects.
+  let state: WatchState = resolved.state ?? memoryWatchState();
+  const forget = (): void => {
+    if (resolved.state === undefined) state = memoryWatchState();
+  };
+  const context = (): PollContext => ({
     client,
     resources: resolved.resources,
     lookbackMs: resolved.lookbackMs,
     timeoutMs: resolved.timeoutMs,
     now: resolved.now,
     delivery,
+    state,
     report,
+    tracked,
+    onTrackedDone: (key) => tracked.delete(key),
   });
   const lease: LeaderLease | undefined = resolved.store
     ? leaderLease({
@@ -89,8 +86,8 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
         leaseMs: resolved.leaseMs,
         now: resolved.now,
         onError: (error) => report(error, { phase: 'lease' }),
-        // A later lease starts afresh: the lookback and the receiver's store cover the gap.
-        onLost: () => poller.reset(),
+        // A later lease starts afresh (with memory state): the lookback and the receiver's store cover the gap.
+        onLost: forget,
       })
     : undefined;
 
@@ -115,8 +112,13 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
         return;
       }
     }
-    const outcome = await poller.poll(signal);
+    const outcome = await runPoll(context(), signal);
     if (signal.aborted) return;
+    try {
+      options.onPoll?.(outcome);
+    } catch {
+      // A status hook that throws must not stop the watcher.
+    }
     failures = outcome.failed ? failures + 1 : 0;
     const delay = pollDelay(resolved.intervalMs, failures, resolved.maxBackoffMs, resolved.jitter);
     schedule(Math.max(delay, Math.min(outcome.retryAfterMs ?? 0, resolved.maxBackoffMs)), signal);
@@ -134,7 +136,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
   };
 
   const checkJob = (resource: TrackedResource, id: string): void => {
-    if (!isTrackedResource(resource)) throw new TypeError(`resource must be one of fine_tune, batch, endpoint, evaluation, video`);
+    if (!isTrackedResource(resource)) throw new TypeError(`resource must be one of fine_tune, batch, endpoint, evaluation, model_upload, video`);
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be a non-empty string');
   };
 
@@ -150,7 +152,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
       if (started) return started;
       controller = new AbortController();
       failures = 0;
-      poller.reset();
+      forget();
       started = run(controller.signal);
       return started;
     },
@@ -164,7 +166,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
         current.abort(new Error('the watcher was stopped'));
         await inFlight;
         await lease?.release();
-        poller.reset();
+        forget();
         controller = undefined;
         started = undefined;
         stopping = undefined;
@@ -173,11 +175,11 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
     },
     track(resource, id) {
       checkJob(resource, id);
-      poller.track(resource, id);
+      tracked.set(`${resource}:${id}`, { resource, id });
     },
     untrack(resource, id) {
       checkJob(resource, id);
-      poller.untrack(resource, id);
+      tracked.delete(`${resource}:${id}`);
     },
   };
   return watcher;

@@ -2,6 +2,7 @@
  * @module testing/test-events — realistic events of every catalog type, their `data` shaped like
  * the Together AI resource each type stands for, for users' own tests.
  */
+import { togetherResources, type TogetherResourceName } from '../events-resources.js';
 import {
   eventCatalog,
   isTogetherEventType,
@@ -14,7 +15,10 @@ import {
   type EventFor,
   type FineTuneEventEntry,
   type FineTuneJob,
+  type FineTuneProgress,
   type FineTuneStatus,
+  type ModelUploadJob,
+  type ModelUploadStatus,
   type TogetherEventDataMap,
   type TogetherEventType,
   type VideoJob,
@@ -34,41 +38,6 @@ export interface TestEventOverrides<T extends TogetherEventType> {
   /** Fields of the resource to set. */
   data?: Partial<TogetherEventDataMap[T]>;
 }
-
-// The resource state each lifecycle type reports (together-api.md, "Mapping used by the catalog").
-const fineTuneStatus = {
-  'fine_tune.created': 'pending',
-  'fine_tune.queued': 'queued',
-  'fine_tune.running': 'running',
-  'fine_tune.completed': 'completed',
-  'fine_tune.failed': 'error',
-  'fine_tune.cancelled': 'cancelled',
-} as const satisfies Record<string, FineTuneStatus>;
-
-const batchStatus = {
-  'batch.created': 'VALIDATING',
-  'batch.in_progress': 'IN_PROGRESS',
-  'batch.completed': 'COMPLETED',
-  'batch.failed': 'FAILED',
-  'batch.expired': 'EXPIRED',
-  'batch.cancelled': 'CANCELLED',
-} as const satisfies Record<string, BatchStatus>;
-
-const endpointState = {
-  'endpoint.started': 'STARTED',
-  'endpoint.stopped': 'STOPPED',
-  'endpoint.failed': 'ERROR',
-} as const satisfies Record<string, EndpointState>;
-
-const evaluationStatus = {
-  'evaluation.completed': 'completed',
-  'evaluation.failed': 'error',
-} as const satisfies Record<string, EvaluationStatus>;
-
-const videoStatus = {
-  'video.completed': 'completed',
-  'video.failed': 'failed',
-} as const satisfies Record<string, VideoStatus>;
 
 const BASE_MODEL = 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference';
 const SERVING_MODEL = 'meta-llama/Llama-3.3-70B-Instruct-Turbo';
@@ -104,12 +73,22 @@ function fineTuneJob(status: FineTuneStatus, now: number): FineTuneJob {
   const created = now - 45 * MINUTE;
   const started = now - 40 * MINUTE;
   const suffix = randomHex(4);
+  // Every field Together's OpenAPI file requires of a `FineTuneEvent`.
   const log = (type: string, message: string, at: number, level = 'info'): FineTuneEventEntry => ({
     object: 'fine-tune-event',
     type,
     message,
     level,
     created_at: iso(at),
+    param_count: 8_030_261_248,
+    token_count: 0,
+    total_steps: 360,
+    wandb_url: '',
+    step: 0,
+    checkpoint_path: '',
+    model_path: '',
+    training_offset: 0,
+    hash: '',
   });
   const events: FineTuneEventEntry[] = [log('job_pending', 'Fine tune request created', created)];
   const job: FineTuneJob = {
@@ -138,7 +117,8 @@ function fineTuneJob(status: FineTuneStatus, now: number): FineTuneJob {
     events.push(log('epoch_complete', 'Epoch completed, at step 120', now - 10 * MINUTE));
   } else if (status === 'completed') {
     job.epochs_completed = 3;
-    job.total_price = 18.42;
+    // An integer in Together's OpenAPI file.
+    job.total_price = 18;
     job.wandb_url = `https://wandb.ai/${OWNER}/together/runs/${randomHex(4)}`;
     events.push(
       log('training_complete', 'Training completed', now - 3 * MINUTE),
@@ -220,7 +200,9 @@ function evaluationJob(status: EvaluationStatus, now: number): EvaluationJob {
       update('running', 'Judging 200 samples', created + MINUTE),
       status === 'completed'
         ? update('completed', 'Evaluation completed', now)
-        : update(status, 'The judge model could not be reached', now),
+        : status === 'error' || status === 'user_error'
+          ? update(status, 'The judge model could not be reached', now)
+          : update(status, `Evaluation ${status}`, now),
     ],
     created_at: iso(created),
     updated_at: iso(now),
@@ -240,7 +222,8 @@ function videoJob(status: VideoStatus, now: number): VideoJob {
     completed_at: seconds(now),
   };
   // An example.com host: a test that follows the URL must not reach a real service.
-  if (status === 'completed') job.outputs = { cost: 0.28, video_url: `https://videos.example.com/${job.id}.mp4` };
+  // Together's OpenAPI file types `cost` as an integer.
+  if (status === 'completed') job.outputs = { cost: 1, video_url: `https://videos.example.com/${job.id}.mp4` };
   if (status === 'failed') job.error = { message: 'the prompt was rejected by the content filter', code: 'content_policy_violation' };
   return job;
 }
@@ -256,16 +239,64 @@ function genericResource(now: number): Record<string, unknown> {
   };
 }
 
-function hasKey<K extends string>(table: Record<K, unknown>, key: string): key is K {
-  return Object.prototype.hasOwnProperty.call(table, key);
+function modelUploadJob(status: ModelUploadStatus, now: number): ModelUploadJob {
+  const created = now - 30 * MINUTE;
+  const update = (state: ModelUploadStatus, message: string, at: number) => ({ status: state, message, timestamp: iso(at) });
+  const updates = [update('Queued', 'Job is Queued', created)];
+  if (status !== 'Queued') updates.push(update('Running', 'Job is Running', created + MINUTE));
+  if (status === 'Complete') updates.push(update('Complete', 'Job is Complete', now));
+  if (status === 'Failed') updates.push(update('Failed', 'the repository has no model weights', now));
+  return {
+    type: 'model_upload',
+    job_id: `job-${uuid()}`,
+    status,
+    status_updates: updates,
+    args: { description: 'Support bot, fine-tuned elsewhere', modelName: `${OWNER}/support-bot-${randomHex(4)}`, modelSource: 'acme/support-bot' },
+    created_at: iso(created),
+    updated_at: iso(now),
+  };
+}
+
+// A fine-tune in training, with the events[] entry that announced the progress event.
+function fineTuneProgress(entryType: string, now: number): FineTuneProgress {
+  const job = fineTuneJob('running', now);
+  const step = 240;
+  const last = job.events?.[0];
+  const base = { ...last, object: 'fine-tune-event' as const, type: entryType, level: 'info', created_at: iso(now), step };
+  const entry: FineTuneEventEntry =
+    entryType === 'checkpoint_save'
+      ? { ...base, message: `Checkpoint saved at step ${step}`, checkpoint_path: `s3://together-checkpoints/${job.id}/step-${step}` }
+      : { ...base, message: `Epoch completed, at step ${step}` };
+  job.epochs_completed = 2;
+  job.events = [...(job.events ?? []), entry];
+  return { ...job, entry };
+}
+
+/**
+ * A sample of each resource in a given state, shaped as Together's API returns it. Keyed by the
+ * resource names of `togetherResources`, so a resource added there needs its sample here.
+ */
+const resourceSamples: { readonly [R in TogetherResourceName]: (state: string, now: number) => object } = {
+  fine_tune: (state, now) => fineTuneJob(state as FineTuneStatus, now),
+  batch: (state, now) => batchJob(state as BatchStatus, now),
+  endpoint: (state, now) => dedicatedEndpoint(state as EndpointState, now),
+  evaluation: (state, now) => evaluationJob(state as EvaluationStatus, now),
+  video: (state, now) => videoJob(state as VideoStatus, now),
+  model_upload: (state, now) => modelUploadJob(state as ModelUploadStatus, now),
+};
+
+// Each catalog type's resource and the state it reports (or the events[] entry it comes from),
+// read off `togetherResources`: the first state mapped to a type is the one its sample has.
+const typeSources = new Map<string, { resource: TogetherResourceName; state?: string; entry?: string }>();
+for (const [resource, spec] of Object.entries(togetherResources) as [TogetherResourceName, (typeof togetherResources)[TogetherResourceName]][]) {
+  for (const [state, type] of Object.entries(spec.events)) if (!typeSources.has(type)) typeSources.set(type, { resource, state });
+  if ('progress' in spec) for (const [entry, type] of Object.entries(spec.progress)) typeSources.set(type, { resource, entry });
 }
 
 function resourceFor(type: TogetherEventType, now: number): object {
-  if (hasKey(fineTuneStatus, type)) return fineTuneJob(fineTuneStatus[type], now);
-  if (hasKey(batchStatus, type)) return batchJob(batchStatus[type], now);
-  if (hasKey(endpointState, type)) return dedicatedEndpoint(endpointState[type], now);
-  if (hasKey(evaluationStatus, type)) return evaluationJob(evaluationStatus[type], now);
-  if (hasKey(videoStatus, type)) return videoJob(videoStatus[type], now);
+  const source = typeSources.get(type);
+  if (source?.entry !== undefined) return fineTuneProgress(source.entry, now);
+  if (source?.state !== undefined) return resourceSamples[source.resource](source.state, now);
   return genericResource(now);
 }
 

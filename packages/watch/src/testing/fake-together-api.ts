@@ -5,9 +5,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createTestEvent } from '@x/together-webhooks-core/testing';
+import { resourceKinds, type ResourceKind, type TrackedResource } from '../resources.js';
 
-/** The job kinds the fake serves. */
-export type FakeResource = 'fine_tune' | 'batch' | 'endpoint' | 'evaluation' | 'video';
+/** The job kinds the fake serves: every resource the watcher reads. */
+export type FakeResource = TrackedResource;
 
 /** A job as the fake stores and serves it. */
 export type FakeJob = Record<string, unknown>;
@@ -26,6 +28,10 @@ export interface FakeFault {
   status?: number;
   /** `Retry-After` header value sent with `status`. */
   retryAfter?: string;
+  /** Answer this body (with `status`, default 200) instead of the real answer: a malformed answer. */
+  body?: string;
+  /** The `content-type` sent with `body`. Default `application/json`. */
+  contentType?: string;
   /** Wait this long before answering. */
   delayMs?: number;
   /** How many requests it applies to. Default 1. */
@@ -72,6 +78,11 @@ export interface FakeTogetherApi {
   create(resource: FakeResource, job?: FakeJob): FakeJob;
   /** Moves a job to `state` now, with the side fields Together sets (updated_at, completed_at, ...). */
   set(resource: FakeResource, id: string, state: string, patch?: FakeJob): void;
+  /**
+   * Appends an entry of `type` (`checkpoint_save`, `epoch_complete`, ...) to a fine-tune's
+   * `events[]` log and moves its `updated_at`, as Together does during training.
+   */
+  logEvent(id: string, type: string, fields?: FakeJob): FakeJob;
   /** Plays `steps` one after another; resolves after the last. */
   play(resource: FakeResource, id: string, steps: readonly FakeStep[]): Promise<void>;
   /** When (wall clock, ms) the job entered `state` most recently, if it did. */
@@ -82,43 +93,20 @@ export interface FakeTogetherApi {
   close(): Promise<void>;
 }
 
-interface Route {
-  resource: FakeResource;
-  collection: string;
-  idField: 'id' | 'workflow_id';
-  stateField: 'status' | 'state';
-  listable: boolean;
-  /** The list's envelope: `{ data }`, `{ object: 'list', data }` or a bare array. */
-  wrap: (items: FakeJob[]) => unknown;
-  /** The list shows a summary of each job. */
-  summary: (job: FakeJob) => FakeJob;
-}
-
 const without = (job: FakeJob, fields: readonly string[]): FakeJob =>
   Object.fromEntries(Object.entries(job).filter(([field]) => !fields.includes(field)));
 
 const pick = (job: FakeJob, fields: readonly string[]): FakeJob =>
   Object.fromEntries(Object.entries(job).filter(([field]) => fields.includes(field)));
 
-// The shapes of together-api.md: fine-tunes and endpoints wrap the list in `data`, batches and evaluations do not.
-const routes: readonly Route[] = [
-  { resource: 'fine_tune', collection: 'fine-tunes', idField: 'id', stateField: 'status', listable: true, wrap: (data) => ({ data }), summary: (job) => without(job, ['events']) },
-  { resource: 'batch', collection: 'batches', idField: 'id', stateField: 'status', listable: true, wrap: (data) => data, summary: (job) => job },
-  {
-    resource: 'endpoint',
-    collection: 'endpoints',
-    idField: 'id',
-    stateField: 'state',
-    listable: true,
-    wrap: (data) => ({ object: 'list', data }),
-    summary: (job) => pick(job, ['id', 'object', 'name', 'model', 'owner', 'type', 'state', 'created_at']),
-  },
-  { resource: 'evaluation', collection: 'evaluation', idField: 'workflow_id', stateField: 'status', listable: true, wrap: (data) => data, summary: (job) => job },
-  { resource: 'video', collection: 'videos', idField: 'id', stateField: 'status', listable: false, wrap: (data) => data, summary: (job) => job },
-];
+// The routes, envelopes and list summaries are the watcher's own table (`resources.ts`): the fake
+// serves what the watcher is written to read, and the OpenAPI tests check both against Together.
+const resources = Object.keys(resourceKinds) as FakeResource[];
+const collectionOf = (kind: ResourceKind): string => kind.path.slice(1);
+const summaryOf = (kind: ResourceKind, job: FakeJob): FakeJob =>
+  kind.listKeeps ? pick(job, kind.listKeeps) : kind.listOmits ? without(job, kind.listOmits) : job;
 
-const routeOf = (resource: FakeResource): Route => routes.find((route) => route.resource === resource)!;
-
+// The fine-tune log entry Together writes with each status (FinetuneEventType of the OpenAPI file).
 const FINE_TUNE_EVENT: Readonly<Record<string, string>> = {
   pending: 'job_pending',
   queued: 'job_pending',
@@ -130,6 +118,30 @@ const FINE_TUNE_EVENT: Readonly<Record<string, string>> = {
   error: 'job_error',
   completed: 'job_complete',
 };
+
+// Together's OpenAPI file gives fine-tune and batch ids the uuid format: a counting uuid, readable in test output.
+const UUID_IDS: ReadonlySet<FakeResource> = new Set(['fine_tune', 'batch']);
+const fakeId = (resource: FakeResource, serial: number): string =>
+  UUID_IDS.has(resource) ? `00000000-0000-4000-8000-${String(serial).padStart(12, '0')}` : `${collectionOf(resourceKinds[resource])}-fake-${serial}`;
+
+/** A log entry with every field `FineTuneEvent` requires. */
+const fineTuneEntry = (type: string, message: string, at: string, level = 'info', extra: FakeJob = {}): FakeJob => ({
+  object: 'fine-tune-event',
+  type,
+  message,
+  level,
+  created_at: at,
+  param_count: 8_030_261_248,
+  token_count: 0,
+  total_steps: 0,
+  wandb_url: '',
+  step: 0,
+  checkpoint_path: '',
+  model_path: '',
+  training_offset: 0,
+  hash: '',
+  ...extra,
+});
 
 /**
  * Starts the fake on `127.0.0.1` on a free port.
@@ -149,7 +161,7 @@ const FINE_TUNE_EVENT: Readonly<Record<string, string>> = {
 export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {}): Promise<FakeTogetherApi> {
   const apiKey = options.apiKey ?? 'fake-together-key';
   const now = options.now ?? Date.now;
-  const jobs = new Map<FakeResource, Map<string, FakeJob>>(routes.map((route) => [route.resource, new Map()]));
+  const jobs = new Map<FakeResource, Map<string, FakeJob>>(resources.map((resource) => [resource, new Map()]));
   const changes = new Map<string, number>();
   const reads = new Map<string, number>();
   const requests: FakeRequest[] = [];
@@ -173,63 +185,38 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
   };
   const store = (resource: FakeResource): Map<string, FakeJob> => jobs.get(resource)!;
 
+  // A new job: the core test kit's sample of the resource (the same shapes users' tests get), in
+  // the resource's first state, with fake ids and the fake's clock.
   const defaults = (resource: FakeResource, id: string, at: number): FakeJob => {
+    const kind = resourceKinds[resource];
+    const initial = kind.states[0]!;
+    const type = kind.events[initial] ?? Object.values(kind.events)[0]!;
+    const sample = createTestEvent(type).data as FakeJob;
+    const created = resource === 'video' ? Math.floor(at / 1000) : iso(at);
+    // What a job has only once it ran is left out of a new one.
+    const fresh = without(sample, ['completed_at', 'error', 'error_file_id', 'output_file_id', 'outputs', 'started_at', 'wandb_url']);
+    const job: FakeJob = { ...fresh, [kind.idField]: id, [kind.stateField]: initial, created_at: created };
+    if ('updated_at' in sample) job['updated_at'] = iso(at);
     switch (resource) {
       case 'fine_tune':
         return {
-          id,
-          status: 'pending',
+          ...job,
           user_id: 'user_fake',
           model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference',
           model_output_name: `fake-user/Meta-Llama-3.1-8B-Instruct-Reference-${id}`,
-          training_file: 'file-fake-training',
           n_epochs: 1,
           epochs_completed: 0,
-          created_at: iso(at),
-          updated_at: iso(at),
-          events: [{ object: 'fine-tune-event', type: 'job_pending', message: 'Fine tune request created', level: 'info', created_at: iso(at) }],
+          total_price: 0,
+          events: [fineTuneEntry('job_pending', 'Fine tune request created', iso(at))],
         };
       case 'batch':
-        return {
-          id,
-          status: 'VALIDATING',
-          user_id: 'user_fake',
-          endpoint: '/v1/chat/completions',
-          input_file_id: 'file-fake-batch-input',
-          model_id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo',
-          progress: 0,
-          created_at: iso(at),
-          job_deadline: iso(at + 24 * 3600_000),
-          file_size_bytes: 2048,
-        };
-      case 'endpoint':
-        return {
-          id,
-          object: 'endpoint',
-          name: `fake-user/${id}`,
-          display_name: `Fake endpoint ${id}`,
-          model: 'meta-llama/Llama-3.3-70B-Instruct-Turbo',
-          hardware: '1x_nvidia_h100_80gb_sxm',
-          owner: 'fake-user',
-          type: 'dedicated',
-          state: 'PENDING',
-          autoscaling: { min_replicas: 1, max_replicas: 1 },
-          created_at: iso(at),
-        };
+        return { ...job, progress: 0 };
       case 'evaluation':
-        return {
-          workflow_id: id,
-          type: 'classify',
-          status: 'pending',
-          owner_id: 'user_fake',
-          parameters: {},
-          results: null,
-          status_updates: [{ status: 'pending', message: 'created', timestamp: iso(at) }],
-          created_at: iso(at),
-          updated_at: iso(at),
-        };
-      case 'video':
-        return { id, object: 'video', model: 'fake/video-model', status: 'in_progress', seconds: '5', size: '1280x720', created_at: Math.floor(at / 1000) };
+        return { ...job, results: null, status_updates: [{ status: initial, message: 'created', timestamp: iso(at) }] };
+      case 'model_upload':
+        return { ...job, status_updates: [{ status: initial, message: `Job is ${initial}`, timestamp: iso(at) }] };
+      default:
+        return job;
     }
   };
 
@@ -238,11 +225,11 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
     switch (resource) {
       case 'fine_tune': {
         const events = Array.isArray(job['events']) ? (job['events'] as unknown[]) : [];
-        const entry = { object: 'fine-tune-event', type: FINE_TUNE_EVENT[state] ?? 'warning', message: `status: ${state}`, level: state === 'error' ? 'error' : 'info', created_at: iso(at) };
+        const entry = fineTuneEntry(FINE_TUNE_EVENT[state] ?? 'warning', `status: ${state}`, iso(at), state === 'error' ? 'error' : 'info');
         return {
           updated_at: iso(at),
           ...(state === 'running' ? { started_at: iso(at) } : {}),
-          ...(state === 'completed' ? { epochs_completed: job['n_epochs'], total_price: 1.5, token_count: 123_456 } : {}),
+          ...(state === 'completed' ? { epochs_completed: job['n_epochs'], total_price: 2, token_count: 123_456 } : {}),
           events: [...events, entry],
         };
       }
@@ -264,9 +251,13 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
           ...(state === 'error' || state === 'user_error' ? { results: { error: 'the judge model is unavailable' } } : {}),
         };
       }
+      case 'model_upload': {
+        const updates = Array.isArray(job['status_updates']) ? (job['status_updates'] as unknown[]) : [];
+        return { updated_at: iso(at), status_updates: [...updates, { status: state, message: `Job is ${state}`, timestamp: iso(at) }] };
+      }
       case 'video':
         return {
-          ...(state === 'completed' ? { completed_at: Math.floor(at / 1000), outputs: { cost: 0.4, video_url: `https://example.invalid/videos/${String(job['id'])}.mp4` } } : {}),
+          ...(state === 'completed' ? { completed_at: Math.floor(at / 1000), outputs: { cost: 1, video_url: `https://example.invalid/videos/${String(job['id'])}.mp4` } } : {}),
           ...(state === 'failed' ? { completed_at: Math.floor(at / 1000), error: { message: 'generation failed', code: 'generation_failed' } } : {}),
         };
     }
@@ -280,21 +271,31 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
       return pathPrefix === undefined ? requests.length : requests.filter((request) => request.path.startsWith(pathPrefix)).length;
     },
     create(resource, job = {}) {
-      const route = routeOf(resource);
+      const kind = resourceKinds[resource];
       const at = now();
-      const id = typeof job[route.idField] === 'string' ? (job[route.idField] as string) : `${route.collection}-fake-${++serial}`;
+      const id = typeof job[kind.idField] === 'string' ? (job[kind.idField] as string) : fakeId(resource, ++serial);
       const stored = { ...defaults(resource, id, at), ...job };
       store(resource).set(id, stored);
-      changes.set(`${resource}:${id}:${String(stored[route.stateField])}`, Date.now());
+      changes.set(`${resource}:${id}:${String(stored[kind.stateField])}`, Date.now());
       return stored;
     },
     set(resource, id, state, patch = {}) {
-      const route = routeOf(resource);
+      const kind = resourceKinds[resource];
       const job = store(resource).get(id);
       if (!job) throw new Error(`fake Together API: no ${resource} ${id}`);
-      Object.assign(job, sideFields(resource, job, state, now()), { [route.stateField]: state }, patch);
+      Object.assign(job, sideFields(resource, job, state, now()), { [kind.stateField]: state }, patch);
       changes.set(`${resource}:${id}:${state}`, Date.now());
       reads.set(`${resource}:${id}`, 0);
+    },
+    logEvent(id, type, fields = {}) {
+      const job = store('fine_tune').get(id);
+      if (!job) throw new Error(`fake Together API: no fine_tune ${id}`);
+      const at = iso(now());
+      const events = Array.isArray(job['events']) ? (job['events'] as unknown[]) : [];
+      const entry = fineTuneEntry(type, `${type} at step ${events.length}`, at, 'info', { step: events.length, ...fields });
+      Object.assign(job, { updated_at: at, events: [...events, entry] });
+      reads.set(`fine_tune:${id}`, 0);
+      return entry;
     },
     async play(resource, id, steps) {
       for (const step of steps) {
@@ -328,30 +329,31 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
       return 401;
     }
     const match = /^\/v1\/([a-z-]+)(?:\/([^/]+))?$/.exec(url.pathname);
-    const route = match ? routes.find((candidate) => candidate.collection === match[1]) : undefined;
-    if (!match || !route || req.method !== 'GET') {
+    const resource = match ? resources.find((candidate) => collectionOf(resourceKinds[candidate]) === match[1]) : undefined;
+    if (!match || resource === undefined || req.method !== 'GET') {
       send(res, 404, { error: { message: `no route ${req.method ?? ''} ${url.pathname}` } });
       return 404;
     }
+    const kind = resourceKinds[resource];
     const id = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
     if (id === undefined) {
-      if (!route.listable) {
+      if (!kind.listable) {
         send(res, 404, { error: { message: `no route GET ${url.pathname}` } });
         return 404;
       }
-      let items = [...store(route.resource).values()];
-      const type = url.searchParams.get('type');
-      if (route.resource === 'endpoint' && type) items = items.filter((item) => item['type'] === type);
-      for (const item of items) read(route.resource, item[route.idField]);
-      send(res, 200, route.wrap(items.map((item) => structuredClone(route.summary(item)))));
+      let items = [...store(resource).values()];
+      for (const [name, value] of url.searchParams) items = items.filter((item) => item[name] === value);
+      for (const item of items) read(resource, item[kind.idField]);
+      const summaries = items.map((item) => structuredClone(summaryOf(kind, item)));
+      send(res, 200, kind.listInData ? { object: 'list', data: summaries } : summaries);
       return 200;
     }
-    const job = store(route.resource).get(id);
+    const job = store(resource).get(id);
     if (!job) {
-      send(res, 404, { error: { message: `${route.resource} ${id} not found` } });
+      send(res, 404, { error: { message: `${resource} ${id} not found` } });
       return 404;
     }
-    read(route.resource, id);
+    read(resource, id);
     send(res, 200, job);
     return 200;
   };
@@ -365,7 +367,11 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
     const respond = (): void => {
       if (res.destroyed) return;
       let status: number;
-      if (fault?.status !== undefined) {
+      if (fault?.body !== undefined) {
+        status = fault.status ?? 200;
+        res.writeHead(status, { 'content-type': fault.contentType ?? 'application/json' });
+        res.end(fault.body);
+      } else if (fault?.status !== undefined) {
         status = fault.status;
         send(res, status, { error: { message: `injected ${status}` } }, fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter });
       } else {
