@@ -92,12 +92,14 @@ export function createBullmqWorker(router: EventRouter, options: BullmqWorkerOpt
   checkBackoff(backoff);
 
   const running = new Set<Promise<unknown>>();
+  // Aborted by close() past closeTimeoutMs: each running handler's ctx.signal aborts with it.
+  const shutdown = new AbortController();
 
   const run = async (job: Job<TogetherEvent, WebhookOutcome>, token?: string): Promise<WebhookOutcome> => {
     const event = job.data;
     let result;
     try {
-      result = await router.dispatch(event);
+      result = await router.dispatch(event, { signal: shutdown.signal });
     } catch (error) {
       // dispatch() rejects only an argument that is not an event: no retry can fix that.
       router.reportError(new Error(`job ${job.id ?? '?'} of queue ${queueName} holds no event: left in the failed set`, { cause: error }), {
@@ -144,10 +146,11 @@ export function createBullmqWorker(router: EventRouter, options: BullmqWorkerOpt
     if (!finished) {
       router.reportError(
         new Error(
-          `close(): ${running.size} handler(s) of queue ${queueName} still running after ${closeTimeoutMs} ms (closeTimeoutMs): closing anyway; their jobs go to another worker after the stalled check`,
+          `close(): ${running.size} handler(s) of queue ${queueName} still running after ${closeTimeoutMs} ms (closeTimeoutMs): their signal is aborted and the worker closes; their jobs go to another worker after the stalled check`,
         ),
         { phase: 'adapter', outcome: 'in_progress' },
       );
+      shutdown.abort(new Error(`the worker of queue ${queueName} is closing (closeTimeoutMs ${closeTimeoutMs} ms passed)`));
     }
     await worker.close(!finished);
   };

@@ -159,21 +159,39 @@ describe.skipIf(!redisServerAvailable)('against redis-server', () => {
     expect(errors[0]!.context).toMatchObject({ phase: 'adapter', outcome: 'failed' });
   });
 
-  it('close() waits for a running handler; past closeTimeoutMs it closes anyway and says so', async () => {
+  it('close() waits for a running handler that finishes within closeTimeoutMs', async () => {
     const queue = newQueue();
     const { router, errors } = recordingRouter();
-    let release: () => void = () => undefined;
     let started = false;
+    let finished = false;
     router.onAny(async () => {
       started = true;
-      await new Promise<void>((resolve) => (release = resolve));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      finished = true;
+    });
+    await bullmqQueue({ queue }).enqueue(createTestEvent('batch.completed'));
+    const worker = await startWorker(router, queue, { closeTimeoutMs: 5_000 });
+    await waitFor(() => started, 'the handler started');
+    await worker.close();
+    expect(finished).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('past closeTimeoutMs, close() aborts the running handler\'s signal, closes, and says so', async () => {
+    const queue = newQueue();
+    const { router, errors } = recordingRouter();
+    let started = false;
+    let abortReason: unknown;
+    router.onAny(async (_event, { signal }) => {
+      started = true;
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(void (abortReason = signal.reason))));
     });
     await bullmqQueue({ queue }).enqueue(createTestEvent('batch.completed'));
     const worker = await startWorker(router, queue, { closeTimeoutMs: 300 });
     await waitFor(() => started, 'the handler started');
     await worker.close();
     expect(errors.map(({ context }) => context.phase)).toEqual(['adapter']);
-    expect(String((errors[0]!.error as Error).message)).toMatch(/1 handler\(s\) .* still running after 300 ms \(closeTimeoutMs\)/);
-    release();
+    expect(String((errors[0]!.error as Error).message)).toMatch(/1 handler\(s\) .* still running after 300 ms \(closeTimeoutMs\): their signal is aborted/);
+    expect(String((abortReason as Error).message)).toMatch(/is closing \(closeTimeoutMs 300 ms passed\)/);
   });
 });

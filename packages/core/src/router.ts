@@ -114,7 +114,7 @@ export interface RouterParts {
   /** Registers a handler for every event. */
   onAny(handler: AnyWebhookHandler): void;
   /** Claims, runs and completes a checked event, through `scope` when traced; never rejects. */
-  process(event: TogetherEvent, scope?: DeliveryScope): Promise<WebhookResult>;
+  process(event: TogetherEvent, scope?: DeliveryScope, signal?: AbortSignal): Promise<WebhookResult>;
   /** Reports to `onError`, which never throws out of it. */
   report: (error: unknown, context: WebhookErrorContext) => void;
   /**
@@ -184,9 +184,14 @@ export function routerParts(options: EventRouterOptions): RouterParts {
     for (const handler of handlers) await handler(event, context);
   };
 
-  const processWithoutStore = async (event: TogetherEvent, handlers: AnyWebhookHandler[], scope?: DeliveryScope): Promise<WebhookResult> => {
+  const processWithoutStore = async (
+    event: TogetherEvent,
+    handlers: AnyWebhookHandler[],
+    scope?: DeliveryScope,
+    signal?: AbortSignal,
+  ): Promise<WebhookResult> => {
     try {
-      const context = new UnownedContext();
+      const context = new UnownedContext(signal);
       await (scope ? scope.run(() => runHandlers(handlers, event, context)) : runHandlers(handlers, event, context));
     } catch (error) {
       report(error, { phase: 'handler', outcome: 'failed', event });
@@ -198,12 +203,12 @@ export function routerParts(options: EventRouterOptions): RouterParts {
   // Never rejects: a bug anywhere below is reported and answered 500, like a handler error.
   // With a scope (telemetry), each store call and the handlers run through it; without one, each
   // of those points costs one test of `scope`, and nothing else.
-  const process = async (event: TogetherEvent, scope?: DeliveryScope): Promise<WebhookResult> => {
+  const process = async (event: TogetherEvent, scope?: DeliveryScope, signal?: AbortSignal): Promise<WebhookResult> => {
     try {
       const handlers = handlersFor(event.type);
       // Nothing to run, nothing to record: acknowledge so the sender stops retrying.
       if (handlers.length === 0) return resultFor('unhandled', event);
-      if (!store) return await processWithoutStore(event, handlers, scope);
+      if (!store) return await processWithoutStore(event, handlers, scope, signal);
 
       const key = keyPrefix + event.id;
       const sentAt = leases!.now();
@@ -224,7 +229,7 @@ export function routerParts(options: EventRouterOptions): RouterParts {
         traceRenewal: scope && ((renew) => scope.call('renew', renew)),
       });
       try {
-        const context = new LeasedContext(lease);
+        const context = new LeasedContext(lease, signal);
         await (scope ? scope.run(() => runHandlers(handlers, event, context)) : runHandlers(handlers, event, context));
       } catch (error) {
         lease.stop();
@@ -358,27 +363,45 @@ export function createEventRouter(options: EventRouterOptions = {}): EventRouter
 export async function dispatchEvent(parts: RouterParts, event: TogetherEvent, options?: DispatchOptions): Promise<WebhookResult> {
   const startedAt = parts.startTimer();
   assertEvent(event);
-  if (!parts.traced) return parts.answered(await parts.process(event), startedAt);
+  const signal = options?.signal;
+  if (!parts.traced) return parts.answered(await parts.process(event, undefined, signal), startedAt);
   const traceContext = options?.traceContext;
   const scope = parts.startScope(traceContext ? { entry: 'dispatch', event, traceContext } : { entry: 'dispatch', event });
-  return parts.answered(await parts.process(event, scope), startedAt, scope);
+  return parts.answered(await parts.process(event, scope, signal), startedAt, scope);
 }
 
-// Without a store nothing can take an event over, so this signal never aborts; it is created
-// only if a handler reads it (an AbortController costs more than the rest of a delivery).
+// Without a store nothing can take an event over, so this signal aborts only with the caller's
+// (dispatch's `signal`); it is created only if a handler reads it (an AbortController costs more
+// than the rest of a delivery).
 class UnownedContext implements HandlerContext {
   private controller: AbortController | undefined;
+  constructor(private readonly outer?: AbortSignal) {}
   get signal(): AbortSignal {
-    return (this.controller ??= new AbortController()).signal;
+    return this.outer ?? (this.controller ??= new AbortController()).signal;
   }
 }
 
-// The context of a claimed delivery: only the lease's signal, not the lease itself.
+// The context of a claimed delivery: only the lease's signal (and the caller's), not the lease.
 class LeasedContext implements HandlerContext {
-  constructor(private readonly lease: HeldLease) {}
+  private either: AbortSignal | undefined;
+  constructor(
+    private readonly lease: HeldLease,
+    private readonly outer?: AbortSignal,
+  ) {}
   get signal(): AbortSignal {
-    return this.lease.signal;
+    return this.outer ? (this.either ??= eitherSignal(this.lease.signal, this.outer)) : this.lease.signal;
   }
+}
+
+/** A signal that aborts with the first of two, with its reason (AbortSignal.any is not everywhere the core runs). */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (a.aborted) return a;
+  if (b.aborted) return b;
+  const controller = new AbortController();
+  const follow = (source: AbortSignal) => () => controller.abort(source.reason);
+  a.addEventListener('abort', follow(a), { once: true });
+  b.addEventListener('abort', follow(b), { once: true });
+  return controller.signal;
 }
 
 function assertStore(store: IdempotencyStore): void {

@@ -87,6 +87,11 @@ export interface WebhookTelemetry {
 export interface DispatchOptions {
   /** The trace context that travelled with the event (queue mode: what `enqueue` was given). */
   traceContext?: TraceCarrier;
+  /**
+   * Aborts the handlers' `ctx.signal` too, beside the lease's own loss: a queue worker shutting
+   * down past its bound tells its running handlers to stop.
+   */
+  signal?: AbortSignal;
 }
 
 /** The header names of the W3C trace context an HTTP delivery may carry (the watcher sends them). */

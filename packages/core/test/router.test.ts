@@ -57,6 +57,40 @@ describe('createEventRouter', () => {
     expect(() => createEventRouter(null as never)).toThrow(TypeError);
   });
 
+  // A queue worker shutting down past its bound aborts its running handlers through dispatch().
+  it.each([
+    ['with a store (beside the lease)', () => createEventRouter({ store: memoryStore() })],
+    ['without a store', () => createEventRouter()],
+  ])('dispatch(event, { signal }) aborts the handlers\' ctx.signal, %s', async (_name, makeRouter) => {
+    const router = makeRouter();
+    const shutdown = new AbortController();
+    let reason: unknown;
+    router.on('batch.completed', (_event, ctx) => {
+      const { signal } = ctx;
+      expect(signal.aborted).toBe(false);
+      return new Promise<void>((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          reason = signal.reason;
+          reject(new Error('stopped: the worker is closing'));
+        });
+        setTimeout(() => shutdown.abort(new Error('closing')), 10);
+      });
+    });
+    const result = await router.dispatch(createTestEvent('batch.completed'), { signal: shutdown.signal });
+    expect(result.outcome).toBe('failed');
+    expect(reason).toEqual(new Error('closing'));
+  });
+
+  it('a dispatch signal that never aborts changes nothing, and the lease still owns ctx.signal', async () => {
+    const router = createEventRouter({ store: memoryStore() });
+    let aborted: boolean | undefined;
+    router.on('batch.completed', (_event, ctx) => void (aborted = ctx.signal.aborted));
+    const event = createTestEvent('batch.completed');
+    expect((await router.dispatch(event, { signal: new AbortController().signal })).outcome).toBe('processed');
+    expect((await router.dispatch(event, { signal: new AbortController().signal })).outcome).toBe('duplicate');
+    expect(aborted).toBe(false);
+  });
+
   it('types handlers by event type, as createWebhooks does', () => {
     createEventRouter().on(['batch.completed', 'batch.failed'], (event) => {
       // Both are batch events: the union narrows to BatchJob.
