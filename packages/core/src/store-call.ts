@@ -4,23 +4,33 @@
  */
 import { isBranded } from './errors.js';
 
+// The backends other than the idempotency store whose calls are bounded the same way: the
+// operation's name, the backend, its method and the option that bounds it.
+const OTHER_BACKENDS: Readonly<Record<string, readonly [backend: string, method: string, option: string]>> = {
+  enqueue: ['queue', 'enqueue', 'enqueueTimeoutMs'],
+  readWatchState: ['watch state', 'read', 'timeoutMs'],
+  writeWatchState: ['watch state', 'write', 'timeoutMs'],
+};
+
 /**
  * A store call that did not answer within `storeTimeoutMs` (or a queue's enqueue within
- * `enqueueTimeoutMs`); the pipeline treats it as a failure of that backend.
+ * `enqueueTimeoutMs`, a watch state's read or write within the watcher's `timeoutMs`); the
+ * caller treats it as a failure of that backend.
  */
 export class StoreTimeoutError extends Error {
   override readonly name = 'StoreTimeoutError';
 
   /**
-   * @param operation - the method that did not answer: `claim`, `renew`, `complete`, `release` or `enqueue`
+   * @param operation - the method that did not answer: `claim`, `renew`, `complete`, `release`,
+   *   `enqueue`, `readWatchState` or `writeWatchState`
    * @param timeoutMs - how long it was given
    */
   constructor(
     readonly operation: string,
     readonly timeoutMs: number,
   ) {
-    const [backend, option] = operation === 'enqueue' ? ['queue', 'enqueueTimeoutMs'] : ['idempotency store', 'storeTimeoutMs'];
-    super(`the ${backend}'s ${operation}() did not answer within ${timeoutMs} ms (${option})`);
+    const [backend, method, option] = OTHER_BACKENDS[operation] ?? ['idempotency store', operation, 'storeTimeoutMs'];
+    super(`the ${backend}'s ${method}() did not answer within ${timeoutMs} ms (${option})`);
   }
 
   /** Recognises instances of every build of the package (ESM, CJS, portable). */

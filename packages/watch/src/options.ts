@@ -53,7 +53,7 @@ export interface WatchOptions {
   maxBackoffMs?: number;
   /** At each start, jobs whose last change is older than this are not announced, in ms. Default 24 h. */
   lookbackMs?: number;
-  /** Time allowed for one API request in ms (the client's `timeout`). Default 30 000. */
+  /** Time allowed for one API request in ms (the client's `timeout`), and for each read and write of `state`. Default 30 000. */
   timeoutMs?: number;
   /**
    * Retries inside the `together-ai` client for one request (its `maxRetries`). Default 0: the

@@ -5,6 +5,7 @@
  * pending in order, and write the state back once, compare-and-set.
  */
 import type { Together } from 'together-ai';
+import { boundedStoreCall } from '@x/together-webhooks-core';
 import { retryAfterMs } from './backoff.js';
 import type { Delivery } from './delivery.js';
 import { progressEvent, transitionEvent } from './event.js';
@@ -103,7 +104,7 @@ export async function runPoll(context: PollContext, signal: AbortSignal): Promis
   const report: PollReport = { requests: 0, announced: 0, delivered: 0, pending: 0, stateWritten: false, failed: false };
   let base: VersionedSnapshot;
   try {
-    base = await context.state.read();
+    base = await boundedStoreCall(context.state.read(), context.timeoutMs, 'readWatchState');
   } catch (error) {
     // Without the state there is no knowing what was announced: nothing is announced.
     report.failed = true;
@@ -356,12 +357,12 @@ async function saveState(round: Round): Promise<void> {
   for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
     if (same(base.snapshot, snapshot)) return;
     try {
-      const result = await state.write(snapshot, base.version);
+      const result = await boundedStoreCall(state.write(snapshot, base.version), round.context.timeoutMs, 'writeWatchState');
       if (result.written) {
         round.report.stateWritten = true;
         return;
       }
-      const theirs = await state.read();
+      const theirs = await boundedStoreCall(state.read(), round.context.timeoutMs, 'readWatchState');
       snapshot = mergeSnapshots(round.base.snapshot, round.working, theirs.snapshot, round.delivered);
       round.report.pending = snapshot.pending.length;
       base = theirs;

@@ -16,6 +16,20 @@ const once = (api: FakeTogetherApi, options: Omit<PollTogetherJobsOptions, 'apiK
   pollTogetherJobs({ apiKey: api.apiKey, baseURL: api.baseURL, ...options });
 
 describe('pollTogetherJobs', () => {
+  // A state backend that silently stops answering (a dropped Redis connection) must not hang the poll.
+  it.each([
+    ['read', (inner: WatchState): WatchState => ({ read: () => new Promise(() => undefined), write: (s, v) => inner.write(s, v) }), /watch state's read\(\) did not answer within 200 ms \(timeoutMs\)/],
+    ['write', (inner: WatchState): WatchState => ({ read: () => inner.read(), write: () => new Promise(() => undefined) }), /watch state's write\(\) did not answer within 200 ms \(timeoutMs\)/],
+  ])('a state whose %s never answers fails the poll within timeoutMs, reported', async (_name, hang, message) => {
+    const api = await fakeApi();
+    const { deliver } = receiver();
+    api.create('batch', { id: 'b1' });
+    const seen = errors();
+    const report = await once(api, { deliver, state: hang(memoryWatchState()), resources: ['batch'], timeoutMs: 200, onError: seen.onError });
+    expect(report).toMatchObject({ failed: true, stateWritten: false });
+    expect(seen.list.map(([error, context]) => [String(error), context.phase])).toEqual([[expect.stringMatching(message), 'state']]);
+  });
+
   it('reports requests, announced, delivered and pending; a second poll with nothing changed writes nothing', async () => {
     const api = await fakeApi();
     const { deliver, ids } = receiver();
