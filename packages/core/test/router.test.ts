@@ -65,9 +65,10 @@ describe('createEventRouter', () => {
     const router = makeRouter();
     const shutdown = new AbortController();
     let reason: unknown;
+    let abortedAtStart: boolean | undefined;
     router.on('batch.completed', (_event, ctx) => {
       const { signal } = ctx;
-      expect(signal.aborted).toBe(false);
+      abortedAtStart = signal.aborted;
       return new Promise<void>((_resolve, reject) => {
         signal.addEventListener('abort', () => {
           reason = signal.reason;
@@ -77,6 +78,7 @@ describe('createEventRouter', () => {
       });
     });
     const result = await router.dispatch(createTestEvent('batch.completed'), { signal: shutdown.signal });
+    expect(abortedAtStart).toBe(false);
     expect(result.outcome).toBe('failed');
     expect(reason).toEqual(new Error('closing'));
   });
