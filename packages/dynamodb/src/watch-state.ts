@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseWatchSnapshot } from '@x/together-webhooks-core/internal';
 import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-watch';
 
 /** Options of {@link dynamoDbWatchState}. */
@@ -26,20 +27,6 @@ export interface DynamoDbWatchStateOptions {
 const MAX_SNAPSHOT_BYTES = 390 * 1024;
 
 const isConditionFailure = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
-
-// Parsed here rather than imported from the watch package, whose runtime this package never loads.
-function parseSnapshot(text: string, where: string): WatchSnapshot {
-  let value: Partial<WatchSnapshot> | null;
-  try {
-    value = JSON.parse(text) as Partial<WatchSnapshot> | null;
-  } catch {
-    throw new Error(`${where} does not hold a watch state (not JSON)`);
-  }
-  if (typeof value !== 'object' || value === null || typeof value.jobs !== 'object' || value.jobs === null || !Array.isArray(value.pending)) {
-    throw new Error(`${where} does not hold a watch state (expected { jobs, pending })`);
-  }
-  return { jobs: value.jobs, pending: value.pending };
-}
 
 /**
  * A `WatchState` in one DynamoDB item: a poll makes one strongly consistent `GetItem` and, when
@@ -83,7 +70,7 @@ export function dynamoDbWatchState(options: DynamoDbWatchStateOptions): WatchSta
       const snapshot = found?.['watchSnapshot']?.S;
       if (found === undefined) return { snapshot: { jobs: {}, pending: [] }, version: null };
       if (version === undefined || snapshot === undefined) throw new Error(`${where} does not hold a watch state (no watchVersion/watchSnapshot)`);
-      return { snapshot: parseSnapshot(snapshot, where), version };
+      return { snapshot: parseWatchSnapshot(snapshot, where) as WatchSnapshot, version };
     },
     async write(snapshot, expectedVersion): Promise<WriteResult> {
       const text = JSON.stringify(snapshot);

@@ -8,6 +8,7 @@
  * does not watch installs nothing more (the watch package is an optional peer).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { parseWatchSnapshot } from '@x/together-webhooks-core/internal';
 import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-watch';
 import { statementRunner, type PostgresClientLike } from './client.js';
 import type { Statement } from './statements.js';
@@ -67,20 +68,6 @@ function statementsFor(table: TableName) {
   };
 }
 
-// Parsed here rather than imported from the watch package, whose runtime this package never loads.
-function parseSnapshot(text: unknown, where: string): WatchSnapshot {
-  let value: Partial<WatchSnapshot> | null;
-  try {
-    value = JSON.parse(String(text)) as Partial<WatchSnapshot> | null;
-  } catch {
-    throw new Error(`${where} does not hold a watch state (not JSON)`);
-  }
-  if (typeof value !== 'object' || value === null || typeof value.jobs !== 'object' || value.jobs === null || !Array.isArray(value.pending)) {
-    throw new Error(`${where} does not hold a watch state (expected { jobs, pending })`);
-  }
-  return { jobs: value.jobs, pending: value.pending };
-}
-
 /**
  * A `WatchState` in a PostgreSQL table: a poll reads one row and, when something changed, writes
  * it back with one compare-and-set statement.
@@ -117,7 +104,7 @@ export function postgresWatchState(options: PostgresWatchStateOptions): WatchSta
       const rows = (await runner.run(statements.read, [key])) as { version?: unknown; snapshot?: unknown }[];
       const row = rows[0];
       if (row === undefined) return { snapshot: { jobs: {}, pending: [] }, version: null };
-      return { snapshot: parseSnapshot(row.snapshot, where), version: String(row.version) };
+      return { snapshot: parseWatchSnapshot(String(row.snapshot), where) as WatchSnapshot, version: String(row.version) };
     },
     async write(snapshot, expectedVersion): Promise<WriteResult> {
       const version = randomUUID();

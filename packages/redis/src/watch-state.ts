@@ -7,6 +7,7 @@
  * does not watch installs nothing more (the watch package is an optional peer).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { parseWatchSnapshot } from '@x/together-webhooks-core/internal';
 import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-watch';
 import { scriptRunner, type RedisClientLike } from './client.js';
 import type { RedisScript } from './scripts.js';
@@ -35,20 +36,6 @@ const WRITE = script('writeWatchState', `local current = redis.call('HGET', KEYS
 if (current or '') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'snapshot', ARGV[3])
 return 1`);
-
-// Parsed here rather than imported from the watch package, whose runtime this package never loads.
-function parseSnapshot(text: string, where: string): WatchSnapshot {
-  let value: Partial<WatchSnapshot> | null;
-  try {
-    value = JSON.parse(text) as Partial<WatchSnapshot> | null;
-  } catch {
-    throw new Error(`${where} does not hold a watch state (not JSON)`);
-  }
-  if (typeof value !== 'object' || value === null || typeof value.jobs !== 'object' || value.jobs === null || !Array.isArray(value.pending)) {
-    throw new Error(`${where} does not hold a watch state (expected { jobs, pending })`);
-  }
-  return { jobs: value.jobs, pending: value.pending };
-}
 
 /**
  * A `WatchState` in a Redis hash: a poll runs one script to read it and, when something changed,
@@ -80,7 +67,7 @@ export function redisWatchState(options: RedisWatchStateOptions): WatchState {
       const reply = await runner.run(READ, key, []);
       const [version, snapshot] = Array.isArray(reply) ? (reply as unknown[]) : [];
       if (typeof version !== 'string' || typeof snapshot !== 'string') return { snapshot: { jobs: {}, pending: [] }, version: null };
-      return { snapshot: parseSnapshot(snapshot, where), version };
+      return { snapshot: parseWatchSnapshot(snapshot, where) as WatchSnapshot, version };
     },
     async write(snapshot, expectedVersion): Promise<WriteResult> {
       const version = randomUUID();

@@ -6,6 +6,7 @@
  * overwrite each other: the loser re-reads and merges (see `merge.ts`).
  */
 import type { TogetherEvent } from '@x/together-webhooks-core';
+import { parseWatchSnapshot } from '@x/together-webhooks-core/internal';
 
 /** What a watcher knows of one job. */
 export interface WatchedJob {
@@ -62,19 +63,7 @@ export const emptySnapshot = (): WatchSnapshot => ({ jobs: {}, pending: [] });
  * Reads a stored snapshot back, checking its shape: a corrupt or foreign value is an error that
  * names the store, never a watcher that silently starts over. @internal
  */
-export function parseSnapshot(text: string, where: string): WatchSnapshot {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Error(`${where} does not hold a watch state (not JSON)`);
-  }
-  const snapshot = value as Partial<WatchSnapshot> | null;
-  if (typeof snapshot !== 'object' || snapshot === null || typeof snapshot.jobs !== 'object' || snapshot.jobs === null || !Array.isArray(snapshot.pending)) {
-    throw new Error(`${where} does not hold a watch state (expected { jobs, pending })`);
-  }
-  return { jobs: snapshot.jobs, pending: snapshot.pending };
-}
+export const parseSnapshot = (text: string, where: string): WatchSnapshot => parseWatchSnapshot(text, where) as WatchSnapshot;
 
 /**
  * A {@link WatchState} in this process's memory: what `watchTogetherJobs` uses without `state`.
