@@ -49,7 +49,9 @@ export const postgresJs: ClientKind = {
   name: 'postgres.js',
   reconnects: true,
   async connect(url, { max = 5 } = {}) {
-    const sql = postgres(url, { max, connect_timeout: 2, onnotice: () => undefined });
+    // fetch_types off, as the README advises: postgres.js leaves a failing array-types query's
+    // rejection unhandled when a connection opens during an outage (porsager/postgres#1192).
+    const sql = postgres(url, { max, connect_timeout: 2, fetch_types: false, onnotice: () => undefined });
     return { client: sql, close: () => sql.end({ timeout: 0 }) };
   },
 };
