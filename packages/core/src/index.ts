@@ -68,3 +68,4 @@ export type { WebhookOutcome, WebhookResponseBody, WebhookResult } from './resul
 export type { ClaimResult, IdempotencyStore } from './store.js';
 export { memoryStore, type MemoryStoreOptions } from './stores/memory.js';
 export { fitStoreKey } from './store-key.js';
+export type { PendingDelivery, VersionedSnapshot, WatchedJob, WatchSnapshot, WatchState, WriteResult } from './watch-state.js';

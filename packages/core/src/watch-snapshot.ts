@@ -1,10 +1,13 @@
 /**
- * @module watch-snapshot — reading a stored watch state back (the watcher's `WatchState`
- * snapshot: `{ jobs, pending }`), shared by the watch package and the store packages' watch
- * states, which do not load the watcher at run time. The types are the watch package's.
+ * @module watch-snapshot — reading a stored watch state back (the snapshot `{ jobs, pending }` of
+ * `watch-state.ts`), shared by the watch package and the store packages' watch states.
  */
 
-/** A snapshot of the right shape; its entries are the watch package's to type. */
+/**
+ * A snapshot of the right shape. Its entries are typed by the caller as the main entry's
+ * `WatchSnapshot`: a declaration bundle of its own (`/internal`) cannot name the main entry's
+ * event types, whose brand is a unique symbol per bundle.
+ */
 export interface StoredWatchSnapshot {
   jobs: object;
   pending: unknown[];
@@ -16,7 +19,7 @@ export interface StoredWatchSnapshot {
  *
  * @param text - the stored JSON
  * @param where - the store and key, for the error (`redis key together:watch:state`)
- * @returns the snapshot, as the watch package's `WatchSnapshot` types it (`jobs` by key, `pending` events)
+ * @returns the snapshot (its entries are trusted as the watcher wrote them)
  * @throws Error when the text is not JSON or not `{ jobs: object, pending: array }`
  */
 export function parseWatchSnapshot(text: string, where: string): StoredWatchSnapshot {

@@ -3,13 +3,13 @@
  * in one item of a DynamoDB table, written with a conditional `PutItem` on its version, so two
  * overlapping polls (two scheduled Lambda invocations) never overwrite each other.
  *
- * The `WatchState` type comes from the watch package with a type-only import: a store user who
- * does not watch installs nothing more (the watch package is an optional peer).
+ * The `WatchState` type is the core's: this package never loads the watcher, and the watcher never
+ * loads it (no build order between them).
  */
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseWatchSnapshot } from '@x/together-webhooks-core/internal';
-import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-watch';
+import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-core';
 
 /** Options of {@link dynamoDbWatchState}. */
 export interface DynamoDbWatchStateOptions {

@@ -4,12 +4,12 @@
  * last poll wrote. The compare-and-set is one statement: an `UPDATE … WHERE version = $2` (or an
  * `INSERT … ON CONFLICT DO NOTHING` for the first write), decided by the database.
  *
- * The `WatchState` type comes from the watch package with a type-only import: a store user who
- * does not watch installs nothing more (the watch package is an optional peer).
+ * The `WatchState` type is the core's: this package never loads the watcher, and the watcher never
+ * loads it (no build order between them).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { parseWatchSnapshot } from '@x/together-webhooks-core/internal';
-import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-watch';
+import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-core';
 import { statementRunner, type PostgresClientLike } from './client.js';
 import type { Statement } from './statements.js';
 import { tableName, type TableName } from './table.js';

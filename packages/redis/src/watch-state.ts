@@ -3,12 +3,12 @@
  * one Redis hash, for ioredis and node-redis clients. The compare-and-set is a Lua script, so no
  * other client acts between its version check and its write.
  *
- * The `WatchState` type comes from the watch package with a type-only import: a store user who
- * does not watch installs nothing more (the watch package is an optional peer).
+ * The `WatchState` type is the core's: this package never loads the watcher, and the watcher never
+ * loads it (no build order between them).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { parseWatchSnapshot } from '@x/together-webhooks-core/internal';
-import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-watch';
+import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-core';
 import { scriptRunner, type RedisClientLike } from './client.js';
 import type { RedisScript } from './scripts.js';
 

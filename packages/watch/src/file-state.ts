@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { emptySnapshot, parseSnapshot, type VersionedSnapshot, type WatchState, type WriteResult } from './state.js';
+import { parseWatchSnapshot } from '@x/together-webhooks-core/internal';
+import { emptySnapshot, type VersionedSnapshot, type WatchSnapshot, type WatchState, type WriteResult } from './state.js';
 
 interface StoredFile {
   version: string;
@@ -81,7 +82,7 @@ export function fileWatchState(path: string): WatchState {
       throw new Error(`${path} does not hold a watch state (not JSON)`);
     }
     if (typeof stored?.version !== 'string') throw new Error(`${path} does not hold a watch state (no version)`);
-    return { snapshot: parseSnapshot(JSON.stringify(stored.snapshot), path), version: stored.version };
+    return { snapshot: parseWatchSnapshot(JSON.stringify(stored.snapshot), path) as WatchSnapshot, version: stored.version };
   };
 
   return {

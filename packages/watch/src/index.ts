@@ -24,7 +24,6 @@ export { LISTED_RESOURCES, type ListedResource, type TrackedResource } from './r
 export {
   emptySnapshot,
   memoryWatchState,
-  parseSnapshot,
   type PendingDelivery,
   type VersionedSnapshot,
   type WatchedJob,
