@@ -1,5 +1,5 @@
 /**
- * Together's own OpenAPI description (`/work/shared/fixtures/together-openapi/openapi.yaml`, MIT),
+ * Together's own OpenAPI description (a copy in `fixtures/together-openapi/`, MIT; see its README),
  * its response schemas compiled with ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1), and a
  * Prism mock server generated from it.
  */
@@ -13,7 +13,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
-export const OPENAPI_PATH = fileURLToPath(new URL('../../../../shared/fixtures/together-openapi/openapi.yaml', import.meta.url));
+export const OPENAPI_PATH = fileURLToPath(new URL('fixtures/together-openapi/openapi.yaml', import.meta.url));
 
 interface OpenApiDocument {
   paths: Record<string, { get?: { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> } }>;
