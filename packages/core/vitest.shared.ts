@@ -31,6 +31,7 @@ export function coreProject(
       alias: {
         '#crypto': here(`./src/crypto/${crypto}.ts`),
         '@x/together-webhooks-core/testing': here('./src/testing/index.ts'),
+        '@x/together-webhooks-core/internal': here('./src/internal.ts'),
         '@x/together-webhooks-core': here('./src/index.ts'),
       },
     },

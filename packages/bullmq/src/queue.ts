@@ -2,9 +2,10 @@
  * @module queue — `bullmqQueue`: the `EventQueue` a receiver in queue mode enqueues to, over a
  * BullMQ `Queue`.
  */
-import type { EventQueue, TogetherEvent } from '@x/together-webhooks-core';
+import type { EnqueueOptions, EventQueue, TogetherEvent } from '@x/together-webhooks-core';
 import type { JobsOptions, Queue } from 'bullmq';
 import { jobIdFor } from './job-id.js';
+import { traceContextOptions } from './trace-context.js';
 
 /** Options of {@link bullmqQueue}. */
 export interface BullmqQueueOptions {
@@ -22,7 +23,8 @@ export interface BullmqQueueOptions {
  * An `EventQueue` over a BullMQ queue, for `createWebhooks({ queue })`. Each event becomes one
  * job named after its type, with the event as its data and a job id derived from the event id:
  * a delivery of an event whose job is still in the queue (waiting, running, delayed for a retry,
- * or kept in the completed or failed set) adds nothing. `enqueue` resolves once Redis has the
+ * or kept in the completed or failed set) adds nothing. The trace context the receiver's telemetry
+ * gives travels in the job's `opts.telemetry.metadata`, and the worker continues it. `enqueue` resolves once Redis has the
  * job, so the 202 is as durable as the Redis persistence you configure (AOF with
  * `appendfsync always` survives a crash).
  *
@@ -45,8 +47,9 @@ export function bullmqQueue(options: BullmqQueueOptions): EventQueue {
     throw new TypeError('bullmqQueue: queue must be a BullMQ Queue (new Queue(name, { connection }))');
   }
   return {
-    async enqueue(event: TogetherEvent) {
-      await queue.add(event.type, event, { ...jobOptions, jobId: jobIdFor(event.id) });
+    async enqueue(event: TogetherEvent, enqueueOptions?: EnqueueOptions) {
+      const traceContext = enqueueOptions?.traceContext;
+      await queue.add(event.type, event, { ...jobOptions, ...(traceContext && traceContextOptions(traceContext)), jobId: jobIdFor(event.id) });
     },
   };
 }

@@ -6,6 +6,7 @@
 import type { EventRouter, TogetherEvent, WebhookOutcome } from '@x/together-webhooks-core';
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import { checkBackoff, finishesJob, retryDelay, type RetryBackoff } from './retry.js';
+import { traceContextOf } from './trace-context.js';
 
 /** Options of {@link createBullmqWorker}; any other BullMQ `WorkerOptions` (`prefix`, `stalledInterval`, `lockDuration`…) pass through. */
 export interface BullmqWorkerOptions extends Omit<WorkerOptions, 'connection' | 'concurrency' | 'autorun'> {
@@ -99,7 +100,8 @@ export function createBullmqWorker(router: EventRouter, options: BullmqWorkerOpt
     const event = job.data;
     let result;
     try {
-      result = await router.dispatch(event, { signal: shutdown.signal });
+      const traceContext = traceContextOf(job.opts);
+      result = await router.dispatch(event, traceContext ? { signal: shutdown.signal, traceContext } : { signal: shutdown.signal });
     } catch (error) {
       // dispatch() rejects only an argument that is not an event: no retry can fix that.
       router.reportError(new Error(`job ${job.id ?? '?'} of queue ${queueName} holds no event: left in the failed set`, { cause: error }), {

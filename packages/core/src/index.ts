@@ -46,8 +46,12 @@ export type {
   DeliveryScope,
   DeliveryStart,
   DispatchOptions,
+  PollScope,
+  PollSummary,
+  SendOutcome,
   TraceCarrier,
   TracedOperation,
+  WatchTelemetry,
   WebhookTelemetry,
 } from './telemetry.js';
 export {

@@ -7,4 +7,5 @@
 export { readHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './headers.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS } from './options.js';
 export { MAX_SIGNATURES, TIMESTAMP_PATTERN } from './schemes/scheme.js';
+export { readTraceCarrier } from './telemetry.js';
 export { parseWatchSnapshot } from './watch-snapshot.js';

@@ -79,8 +79,62 @@ export interface DeliveryScope {
  * ```
  */
 export interface WebhookTelemetry {
-  /** Opens the scope of one delivery. Must not throw (if it does, the delivery goes untraced and `onError` is told). */
-  startDelivery(start: DeliveryStart): DeliveryScope;
+  /**
+   * Opens the scope of one delivery, or answers `undefined` when there is nothing to record (no
+   * SDK registered): the delivery then runs exactly as without telemetry. Must not throw (if it
+   * does, the delivery goes untraced and `onError` is told).
+   */
+  startDelivery(start: DeliveryStart): DeliveryScope | undefined;
+}
+
+/** What a telemetry is told of one of the watcher's polls: the fields of the watch package's `PollReport` it records. */
+export interface PollSummary {
+  /** Requests made to Together. */
+  requests: number;
+  /** Events announced (changes seen for the first time). */
+  announced: number;
+  /** Events the receiver accepted. */
+  delivered: number;
+  /** Events still waiting for the receiver. */
+  pending: number;
+  /** Whether a request to Together or to the watch state failed. */
+  failed: boolean;
+}
+
+/** How forwarding one event ended: the receiver has it, or not (and why). */
+export interface SendOutcome {
+  delivered: boolean;
+  error?: unknown;
+}
+
+/**
+ * One poll of the watcher (`@x/together-webhooks-watch`), from its start to its report. None of
+ * its methods may throw, and `run` and `send` must call what they are given exactly once and
+ * return its result unchanged.
+ */
+export interface PollScope {
+  /** Runs the poll inside its context: the requests to Together and the forwarded events are its children. */
+  run<T>(poll: () => Promise<T>): Promise<T>;
+  /**
+   * Forwards one event in a context of its own (a PRODUCER span): `deliver` is given that
+   * context's trace fields, which an HTTP forwarding sends as `traceparent`/`tracestate` headers
+   * (`undefined`: none). An in-process delivery runs inside it, so the router's span is its child.
+   */
+  send<T extends SendOutcome>(event: TogetherEvent, deliver: (traceContext: TraceCarrier | undefined) => Promise<T>): Promise<T>;
+  /** An error the poll reported to `onError`, with its phase (`poll`, `deliver`, `state`): counted by phase and type. */
+  reported(error: unknown, phase: string): void;
+  /** Ends the poll with its report. Called once. */
+  end(summary: PollSummary): void;
+}
+
+/**
+ * What the `telemetry` option of the watcher (`watchTogetherJobs`, `pollTogetherJobs`) takes:
+ * one {@link PollScope} per poll. `openTelemetry()` from `@x/together-webhooks-otel` is one (and
+ * is also a {@link WebhookTelemetry}: give the same object to the watcher and to the receiver).
+ */
+export interface WatchTelemetry {
+  /** Opens the scope of one poll. Must not throw (if it does, the poll goes untraced and `onError` is told). */
+  startPoll(): PollScope;
 }
 
 /** What `dispatch` takes beside the event. */
@@ -121,4 +175,27 @@ export function traceContextOf(input: WebhookInput): { input: WebhookInput; trac
   }
   if (traceparent === undefined) return { input, traceContext: undefined };
   return { input, traceContext: tracestate === undefined ? { traceparent } : { traceparent, tracestate } };
+}
+
+/** At most this many fields, of at most this many characters each, are read back as a carrier. */
+const MAX_CARRIER_FIELDS = 16;
+const MAX_CARRIER_VALUE_LENGTH = 1024;
+
+/**
+ * Reads back a trace context a queue kept with a job (parsed from its JSON, or a message's
+ * headers): its text fields, as they were written. Fields that are not text (a broker's own
+ * headers) are left out; a value that is not an object, or holds no text field, is no trace
+ * context: the worker's trace then starts on its own, and the event is handled all the same.
+ * @internal
+ */
+export function readTraceCarrier(value: unknown): TraceCarrier | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const carrier: Record<string, string> = {};
+  let fields = 0;
+  for (const [name, field] of Object.entries(value)) {
+    if (typeof field !== 'string' || field.length > MAX_CARRIER_VALUE_LENGTH) continue;
+    carrier[name] = field;
+    if (++fields === MAX_CARRIER_FIELDS) break;
+  }
+  return fields > 0 ? carrier : undefined;
 }

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import type { EventQueue, EventRouter, TogetherEvent } from '@x/together-webhooks-core';
+import type { EnqueueOptions, EventQueue, EventRouter, TogetherEvent } from '@x/together-webhooks-core';
+import { readTraceCarrier } from '@x/together-webhooks-core/internal';
 import { queueConformanceChecks, runQueueConformance, type QueueWorker } from '@x/together-webhooks-core/testing';
 
 const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -39,9 +40,11 @@ async function rabbitQueue(connection: ChannelModel, queueName: string): Promise
   const channel = await connection.createConfirmChannel();
   await channel.assertQueue(queueName, { durable: true });
   return {
-    enqueue: (event: TogetherEvent) =>
+    enqueue: (event: TogetherEvent, options?: EnqueueOptions) =>
       new Promise<void>((resolve, reject) => {
-        channel.sendToQueue(queueName, Buffer.from(JSON.stringify(event)), { persistent: true, messageId: event.id, contentType: 'application/json' }, (error: unknown) =>
+        // The trace context travels as message headers, as OpenTelemetry's amqplib instrumentation carries it.
+        const headers = options?.traceContext ? { ...options.traceContext } : undefined;
+        channel.sendToQueue(queueName, Buffer.from(JSON.stringify(event)), { persistent: true, messageId: event.id, contentType: 'application/json', headers }, (error: unknown) =>
           error ? reject(error instanceof Error ? error : new Error('the broker refused the message (nack)')) : resolve(),
         );
       }),
@@ -77,7 +80,8 @@ async function rabbitWorker(connection: ChannelModel, queueName: string, router:
       channel.nack(message, false, false); // to the dead-letter exchange, if the queue has one
       return;
     }
-    const result = await router.dispatch(event);
+    const traceContext = readTraceCarrier(message.properties.headers);
+    const result = await router.dispatch(event, traceContext ? { traceContext } : {});
     if (['processed', 'duplicate', 'unhandled'].includes(result.outcome)) {
       channel.ack(message);
       return;

@@ -4,7 +4,16 @@
  * the queue conformance kit accepts a correct queue + worker pair and rejects broken ones.
  */
 import { describe, expect, it } from 'vitest';
-import { createWebhooks, memoryStore, StoreTimeoutError, type EventQueue, type EventRouter, type TogetherEvent, type WebhookErrorContext } from '@x/together-webhooks-core';
+import {
+  createWebhooks,
+  memoryStore,
+  StoreTimeoutError,
+  type EventQueue,
+  type EventRouter,
+  type TogetherEvent,
+  type TraceCarrier,
+  type WebhookErrorContext,
+} from '@x/together-webhooks-core';
 import {
   createSignedDelivery,
   createTestEvent,
@@ -21,14 +30,15 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * An in-process broker: a durable list (it outlives workers), at-least-once delivery, retries
  * with a short backoff. `flaws` break one rule each, to show the kit catches it.
  */
-function inProcessBroker(flaws: { dropWithoutWorker?: boolean; noRetry?: boolean; closeEarly?: boolean } = {}): QueueUnderTest {
-  const pending: TogetherEvent[] = [];
+function inProcessBroker(flaws: { dropWithoutWorker?: boolean; noRetry?: boolean; closeEarly?: boolean; dropTraceContext?: boolean } = {}): QueueUnderTest {
+  const pending: { event: TogetherEvent; traceContext?: TraceCarrier }[] = [];
   let consumers = 0;
   return {
     makeQueue: (): EventQueue => ({
-      enqueue(event) {
+      enqueue(event, options) {
         if (flaws.dropWithoutWorker && consumers === 0) return Promise.resolve();
-        pending.push(structuredClone(event));
+        const traceContext = flaws.dropTraceContext ? undefined : options?.traceContext;
+        pending.push(structuredClone(traceContext ? { event, traceContext } : { event }));
         return Promise.resolve();
       },
     }),
@@ -38,17 +48,17 @@ function inProcessBroker(flaws: { dropWithoutWorker?: boolean; noRetry?: boolean
       const inFlight = new Set<Promise<void>>();
       const loop = (async () => {
         while (running) {
-          const event = pending.shift();
-          if (!event) {
+          const entry = pending.shift();
+          if (!entry) {
             await sleep(10);
             continue;
           }
           const job = (async () => {
-            const result = await router.dispatch(event);
+            const result = await router.dispatch(entry.event, entry.traceContext ? { traceContext: entry.traceContext } : {});
             const done = ['processed', 'duplicate', 'unhandled'].includes(result.outcome);
             if (!done && !flaws.noRetry) {
               await sleep(50);
-              pending.push(event);
+              pending.push(entry);
             }
           })();
           inFlight.add(job);
@@ -125,6 +135,7 @@ describe('runQueueConformance', () => {
     ['drops events while no worker runs', { dropWithoutWorker: true }, /durable/],
     ['never retries', { noRetry: true }, /retried/],
     ['closes without waiting for running handlers', { closeEarly: true }, /close\(\) waits/],
+    ['drops the trace context', { dropTraceContext: true }, /trace context/],
   ])('rejects a broker that %s, naming the check', async (_case, flaws, check) => {
     const error = await runQueueConformance(inProcessBroker(flaws), { timeoutMs: 1500 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueueConformanceError);

@@ -237,6 +237,27 @@ describe('telemetry in queue mode', () => {
   });
 });
 
+describe('telemetry with nothing to record', () => {
+  it('a startDelivery answering undefined: the delivery, queued or not, runs as without telemetry', async () => {
+    const starts: string[] = [];
+    const idle: WebhookTelemetry = {
+      startDelivery: ({ entry }) => void starts.push(entry),
+    };
+    const ran: string[] = [];
+    const webhooks = createWebhooks({ secret, store: memoryStore(), telemetry: idle }).onAny((event) => void ran.push(event.id));
+    const event = createTestEvent('batch.completed');
+    expect((await webhooks.handle(createSignedDelivery(event, { secret }))).outcome).toBe('processed');
+    expect((await webhooks.dispatch(event)).outcome).toBe('duplicate');
+    const enqueued: unknown[][] = [];
+    const queued = createWebhooks({ secret, telemetry: idle, queue: { enqueue: async (...args) => void enqueued.push(args) } });
+    expect((await queued.handle(createSignedDelivery(createTestEvent('batch.completed'), { secret }))).outcome).toBe('queued');
+    expect(ran).toEqual([event.id]);
+    expect(starts).toEqual(['handle', 'dispatch', 'handle']);
+    // No scope, so no trace context for the job.
+    expect(enqueued.map((args) => args.length)).toEqual([1]);
+  });
+});
+
 describe('telemetry that fails', () => {
   it('changes no answer: a throwing startDelivery leaves the delivery untraced, a throwing end is ignored; both are reported', async () => {
     const reported: WebhookErrorContext[] = [];

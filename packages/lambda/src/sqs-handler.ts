@@ -3,13 +3,16 @@
  * message's event through an event router and reports the messages to retry as
  * `batchItemFailures` (spec section 13).
  */
-import type { EventRouter, TogetherEvent, WebhookOutcome } from '@x/together-webhooks-core';
+import type { EventRouter, TogetherEvent, TraceCarrier, WebhookOutcome } from '@x/together-webhooks-core';
+import { readTraceCarrier } from '@x/together-webhooks-core/internal';
 
 /** One SQS message of a Lambda event, reduced to the fields the handler reads (`SQSRecord` of `@types/aws-lambda` fits). */
 export interface SqsRecord {
   messageId: string;
   body: string;
   attributes?: { ApproximateReceiveCount?: string; MessageGroupId?: string } | undefined;
+  /** The message's attributes: `sqsQueue` puts the trace context there (`traceparent`, `tracestate`). */
+  messageAttributes?: Record<string, { stringValue?: string | undefined; dataType?: string } | undefined> | undefined;
   eventSource?: string | undefined;
   eventSourceARN?: string | undefined;
 }
@@ -26,6 +29,17 @@ export interface SqsBatchResponse {
 
 /** The handler to export from an SQS-triggered Lambda. */
 export type SqsHandler = (event: SqsEvent) => Promise<SqsBatchResponse>;
+
+/** The trace context `sqsQueue` sent as the message's `String` attributes, or `undefined`. */
+function traceContextOf(record: SqsRecord): TraceCarrier | undefined {
+  const attributes = record.messageAttributes;
+  if (typeof attributes !== 'object' || attributes === null) return undefined;
+  const fields: Record<string, string> = {};
+  for (const [name, attribute] of Object.entries(attributes)) {
+    if (attribute?.dataType === 'String' && typeof attribute.stringValue === 'string') fields[name] = attribute.stringValue;
+  }
+  return readTraceCarrier(fields);
+}
 
 /** Outcomes after which the message is done: SQS deletes it. */
 const FINISHED: ReadonlySet<WebhookOutcome> = new Set<WebhookOutcome>(['processed', 'duplicate', 'unhandled']);
@@ -99,7 +113,8 @@ export function createSqsHandler(router: EventRouter): SqsHandler {
       );
       return true;
     }
-    const result = await router.dispatch(event);
+    const traceContext = traceContextOf(record);
+    const result = await router.dispatch(event, traceContext ? { traceContext } : {});
     return !FINISHED.has(result.outcome);
   };
 

@@ -3,7 +3,7 @@
  * SQS queue (`@aws-sdk/client-sqs`), standard or FIFO.
  */
 import { createHash } from 'node:crypto';
-import type { EventQueue, TogetherEvent } from '@x/together-webhooks-core';
+import type { EnqueueOptions, EventQueue, TogetherEvent, TraceCarrier } from '@x/together-webhooks-core';
 
 /**
  * The part of an `SQSClient` (`@aws-sdk/client-sqs` v3) the queue uses; typed here so that apps
@@ -19,6 +19,8 @@ export interface SqsSendMessageInput {
   MessageBody: string;
   MessageGroupId?: string;
   MessageDeduplicationId?: string;
+  /** The trace context, one `String` attribute per field (`traceparent`, `tracestate`). */
+  MessageAttributes?: Record<string, { DataType: 'String'; StringValue: string }>;
 }
 
 /** Options of {@link sqsQueue}. */
@@ -48,15 +50,38 @@ function defaultGroup(event: TogetherEvent): string {
   return typeof jobId === 'string' && jobId.length > 0 ? jobId : event.id;
 }
 
+// SQS takes at most 10 message attributes, named with these characters (and not `AWS.` or `Amazon.`).
+const MAX_MESSAGE_ATTRIBUTES = 10;
+const ATTRIBUTE_NAME = /^(?!aws\.|amazon\.)[A-Za-z0-9_-][A-Za-z0-9_.-]{0,255}$/i;
+
 /**
- * The `SendMessage` input for `event` on `queueUrl`: the event as JSON in the body, and on a FIFO
- * queue the message group and the event id as deduplication id (its SHA-256 hex when it is over
- * 128 characters or has characters SQS refuses), so SQS drops a re-delivery within its 5-minute
- * deduplication window.
+ * The trace context as message attributes, the way OpenTelemetry's AWS SDK instrumentation
+ * carries it over SQS (so a consumer instrumented that way reads it too). A field SQS would refuse
+ * is left out: the trace breaks there, the message still goes.
+ */
+function traceAttributes(traceContext: TraceCarrier): SqsSendMessageInput['MessageAttributes'] {
+  const attributes: NonNullable<SqsSendMessageInput['MessageAttributes']> = {};
+  let count = 0;
+  for (const [name, value] of Object.entries(traceContext)) {
+    if (count === MAX_MESSAGE_ATTRIBUTES) break;
+    if (!ATTRIBUTE_NAME.test(name) || name.endsWith('.') || name.includes('..') || value.length === 0) continue;
+    attributes[name] = { DataType: 'String', StringValue: value };
+    count += 1;
+  }
+  return count > 0 ? attributes : undefined;
+}
+
+/**
+ * The `SendMessage` input for `event` on `queueUrl`: the event as JSON in the body, the trace
+ * context (when the receiver has telemetry) as message attributes, and on a FIFO queue the message
+ * group and the event id as deduplication id (its SHA-256 hex when it is over 128 characters or
+ * has characters SQS refuses), so SQS drops a re-delivery within its 5-minute deduplication window.
  * @internal
  */
-export function sendMessageInput(event: TogetherEvent, queueUrl: string, messageGroupId = defaultGroup): SqsSendMessageInput {
+export function sendMessageInput(event: TogetherEvent, queueUrl: string, messageGroupId = defaultGroup, traceContext?: TraceCarrier): SqsSendMessageInput {
   const input: SqsSendMessageInput = { QueueUrl: queueUrl, MessageBody: JSON.stringify(event) };
+  const attributes = traceContext && traceAttributes(traceContext);
+  if (attributes) input.MessageAttributes = attributes;
   if (queueUrl.endsWith('.fifo')) {
     input.MessageGroupId = sqsId(messageGroupId(event));
     input.MessageDeduplicationId = sqsId(event.id);
@@ -105,9 +130,9 @@ export function sqsQueue(options: SqsQueueOptions): EventQueue {
   if (typeof queueUrl !== 'string' || !/^https?:\/\//.test(queueUrl)) throw new TypeError('sqsQueue: queueUrl must be the queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)');
   if (messageGroupId !== undefined && typeof messageGroupId !== 'function') throw new TypeError('sqsQueue: messageGroupId must be a function of the event');
   return {
-    async enqueue(event: TogetherEvent) {
+    async enqueue(event: TogetherEvent, options?: EnqueueOptions) {
       const { SendMessageCommand } = await loadSqs();
-      await client.send(new SendMessageCommand(sendMessageInput(event, queueUrl, messageGroupId)));
+      await client.send(new SendMessageCommand(sendMessageInput(event, queueUrl, messageGroupId, options?.traceContext)));
     },
   };
 }

@@ -124,6 +124,28 @@ describe.skipIf(!redisServerAvailable)('createSqsHandler over a Redis store', ()
     expect(runs.size).toBe(0);
   });
 
+  it('continues the trace context a message carries as String attributes (what sqsQueue sends)', async () => {
+    const seen = new Map<string, unknown>();
+    const router = createEventRouter({
+      store,
+      telemetry: {
+        startDelivery({ event, traceContext }) {
+          if (event) seen.set(event.id, traceContext);
+          return { verified: () => undefined, run: (handlers) => handlers(), call: (_operation, call) => call(), inject: () => undefined, end: () => undefined };
+        },
+      },
+    }).onAny(() => undefined);
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const traced = body('batch.completed');
+    const withTrace = record(traced.body);
+    // Beside the sample's own Number attribute, which is not trace context.
+    withTrace.messageAttributes = { ...withTrace.messageAttributes, traceparent: { stringValue: traceparent, dataType: 'String' } };
+    const untraced = body('batch.completed');
+    expect(await createSqsHandler(router)(batch(withTrace, record(untraced.body)))).toEqual({ batchItemFailures: [] });
+    expect(seen.get(traced.event.id)).toEqual({ traceparent });
+    expect(seen.get(untraced.event.id)).toBeUndefined();
+  });
+
   it('a FIFO batch runs in order and stops at the first failure, reporting it and the rest', async () => {
     const { handler, runs } = setup();
     const before = body('batch.completed');

@@ -105,6 +105,19 @@ describe('sqsQueue against a local SQS-protocol server (not a real SQS)', () => 
     expect(String((errors[0] as Error).message)).toMatch(message);
   });
 
+  it('sends the trace context as String message attributes, leaving out names SQS refuses', async () => {
+    const event = createTestEvent('batch.completed');
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await sqsQueue({ client: client(), queueUrl: standardUrl() }).enqueue(event, { traceContext: { traceparent, tracestate: 'vendor=1', 'AWS.reserved': 'x', 'bad name': 'y' } });
+    expect(received.map((r) => r.input)).toEqual([
+      {
+        QueueUrl: standardUrl(),
+        MessageBody: JSON.stringify(event),
+        MessageAttributes: { traceparent: { DataType: 'String', StringValue: traceparent }, tracestate: { DataType: 'String', StringValue: 'vendor=1' } },
+      },
+    ]);
+  });
+
   it('a receiver answers 202 queued once SQS accepted the message', async () => {
     const webhooks = createWebhooks({ secret: 'whsec_sqs_queue', queue: sqsQueue({ client: client(), queueUrl: standardUrl() }) });
     const event = createTestEvent('batch.completed');

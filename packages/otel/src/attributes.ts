@@ -29,6 +29,18 @@ export const ATTR_CLAIM_STATE = 'messaging.together_webhooks.claim.state';
 /** Whether a renew, complete or release found the claim still this delivery's (`false`: it was lost). */
 export const ATTR_STORE_OWNED = 'messaging.together_webhooks.store.owned';
 
+/** The watcher's poll span (INTERNAL): one per poll, the forwarded events' `send` spans its children. */
+export const POLL_SPAN_NAME = 'poll Together jobs';
+/** On the poll span, what the poll did (the watch package's `PollReport`), under the watcher's own namespace. */
+export const ATTR_POLL_REQUESTS = 'together_webhooks.watch.poll.requests';
+export const ATTR_POLL_ANNOUNCED = 'together_webhooks.watch.poll.announced';
+export const ATTR_POLL_DELIVERED = 'together_webhooks.watch.poll.delivered';
+export const ATTR_POLL_PENDING = 'together_webhooks.watch.poll.pending';
+/** Whether a request to Together or to the watch state failed (on the span and on the duration metric). */
+export const ATTR_POLL_FAILED = 'together_webhooks.watch.poll.failed';
+/** Where a watcher error came from: `poll`, `deliver`, `state` (on the errors counter). */
+export const ATTR_WATCH_PHASE = 'together_webhooks.watch.phase';
+
 /** `error.type` when the error has no name of its own (the conventions' fallback). */
 export const ERROR_TYPE_OTHER = '_OTHER';
 

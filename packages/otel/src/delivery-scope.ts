@@ -50,13 +50,14 @@ export function errorTypeOf(result: WebhookResult): string | undefined {
   }
 }
 
-function errorName(error: unknown): string {
+/** The error's name for `error.type` (`_OTHER` when it has none). */
+export function errorName(error: unknown): string {
   const name = error instanceof Error ? error.name : undefined;
   return typeof name === 'string' && name !== '' ? name : ERROR_TYPE_OTHER;
 }
 
 /** The clock of the duration metric: performance.now() where it exists (every runtime here). */
-const now = (): number => globalThis.performance?.now() ?? Date.now();
+export const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 /** The scope of one delivery, over its span (recording or not: a sampled-out span still carries the context). */
 export class OpenTelemetryDeliveryScope implements DeliveryScope {

@@ -16,16 +16,18 @@ import {
   type MeterProvider,
   type TracerProvider,
 } from '@opentelemetry/api';
-import type { DeliveryScope, DeliveryStart, WebhookTelemetry } from '@x/together-webhooks-core';
+import type { DeliveryStart, PollScope, WatchTelemetry, WebhookTelemetry } from '@x/together-webhooks-core';
 import {
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
   INSTRUMENTATION_NAME,
   MESSAGING_SYSTEM,
+  POLL_SPAN_NAME,
 } from './attributes.js';
 import { eventAttributes, OpenTelemetryDeliveryScope, processSpanName } from './delivery-scope.js';
 import { instrumentsOf } from './metrics.js';
+import { OpenTelemetryPollScope } from './poll-scope.js';
 
 /** Options of {@link openTelemetry}. */
 export interface OpenTelemetryOptions {
@@ -51,6 +53,10 @@ export interface OpenTelemetryOptions {
  *   that span's child instead, still linked to the sender's context.
  * - Metrics: `messaging.process.duration` (histogram, seconds) and
  *   `messaging.client.consumed.messages` (counter), by event type and outcome.
+ * - The watcher (give the same object as `telemetry` to `watchTogetherJobs` or
+ *   `pollTogetherJobs`): a span per poll, a PRODUCER span `send <event type>` per forwarded event
+ *   whose context goes out as `traceparent`/`tracestate` (the receiver continues it), and the
+ *   polls' duration, requests, announced events and errors, with `messaging.client.sent.messages`.
  *
  * Without an SDK every call is a no-op of the API, and the cost stays within a few percent.
  *
@@ -68,7 +74,7 @@ export interface OpenTelemetryOptions {
  * });
  * ```
  */
-export function openTelemetry(options: OpenTelemetryOptions = {}): WebhookTelemetry {
+export function openTelemetry(options: OpenTelemetryOptions = {}): WebhookTelemetry & WatchTelemetry {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   const { tracerProvider, meterProvider } = options;
   if (tracerProvider !== undefined && typeof (tracerProvider as Partial<TracerProvider> | null)?.getTracer !== 'function') {
@@ -81,11 +87,12 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WebhookTeleme
   const tracer = tracerProvider ? tracerProvider.getTracer(INSTRUMENTATION_NAME) : trace.getTracer(INSTRUMENTATION_NAME);
   const instruments = instrumentsOf(meterProvider);
   // With the API alone (no SDK registered, none given) there is nothing to record: one shared scope that passes through.
-  const apiOnly = (): boolean => !tracerProvider && !globalTracing() && instruments().noop;
+  const apiOnly = (): boolean => !tracerProvider && !globalTracing() && instruments().delivery.noop;
 
   return {
     startDelivery({ event, traceContext }: DeliveryStart) {
-      if (apiOnly()) return PASS_THROUGH;
+      // Nothing to record: the core runs the delivery as without telemetry.
+      if (apiOnly()) return undefined;
       const active = context.active();
       const { parent, links } = traceContext ? continued(active, traceContext) : { parent: active, links: undefined };
       const attributes: Attributes = {
@@ -97,10 +104,25 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): WebhookTeleme
       const span = tracer.startSpan(processSpanName(event), links ? { kind: SpanKind.CONSUMER, attributes, links } : { kind: SpanKind.CONSUMER, attributes }, parent);
       // Without an SDK the span is the API's no-op, with no context of its own: the parent's stays current.
       const spanContext = isSpanContextValid(span.spanContext()) ? trace.setSpan(parent, span) : undefined;
-      return new OpenTelemetryDeliveryScope(tracer, span, spanContext ?? parent, spanContext !== undefined, instruments, event);
+      return new OpenTelemetryDeliveryScope(tracer, span, spanContext ?? parent, spanContext !== undefined, () => instruments().delivery, event);
+    },
+    startPoll() {
+      if (apiOnly()) return POLL_PASS_THROUGH;
+      const parent = context.active();
+      // A poll starts on a timer or a schedule: a root span, unless the caller runs it inside one of its own.
+      const span = tracer.startSpan(POLL_SPAN_NAME, { kind: SpanKind.INTERNAL, attributes: { [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM } }, parent);
+      return new OpenTelemetryPollScope(tracer, span, parent, () => instruments().poll);
     },
   };
 }
+
+/** The scope of a poll with nothing to record. */
+const POLL_PASS_THROUGH: PollScope = {
+  run: (poll) => poll(),
+  send: (_event, deliver) => deliver(undefined),
+  reported: () => undefined,
+  end: () => undefined,
+};
 
 // The API's no-op tracer provider: what its global proxy delegates to until an SDK registers. The
 // proxy's class is deprecated as an export (for the API's next major), and is the only way to ask.
@@ -112,15 +134,6 @@ function globalTracing(): boolean {
   const global = trace.getTracerProvider() as { getDelegate?: () => unknown };
   return typeof global.getDelegate !== 'function' || global.getDelegate() !== NOOP_TRACER_PROVIDER;
 }
-
-/** The scope of a delivery with nothing to record. */
-const PASS_THROUGH: DeliveryScope = {
-  verified: () => undefined,
-  run: (handlers) => handlers(),
-  call: (_operation, call) => call(),
-  inject: () => undefined,
-  end: () => undefined,
-};
 
 /**
  * Where a delivery's span goes, given the trace context it carried: a child of the sender's span,

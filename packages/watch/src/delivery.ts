@@ -2,7 +2,7 @@
  * @module delivery — handing an event to its receiver: in-process through an event router
  * (`createEventRouter` or `createWebhooks`), or (see `http-delivery.ts`) as a signed POST.
  */
-import type { EventRouter, TogetherEvent } from '@x/together-webhooks-core';
+import type { EventRouter, TogetherEvent, TraceCarrier } from '@x/together-webhooks-core';
 
 /** How one delivery ended. @internal */
 export type DeliveryResult =
@@ -16,7 +16,8 @@ export type DeliveryResult =
 
 /** A receiver of events. @internal */
 export interface Delivery {
-  send(event: TogetherEvent, signal: AbortSignal): Promise<DeliveryResult>;
+  /** `traceContext`: the trace fields of the event's send span, for a delivery that leaves the process. */
+  send(event: TogetherEvent, signal: AbortSignal, traceContext?: TraceCarrier): Promise<DeliveryResult>;
 }
 
 /**
@@ -56,7 +57,8 @@ const DONE = new Set(['processed', 'unhandled', 'duplicate']);
 /**
  * Delivers through `router.dispatch(event)`: the same claim, handlers and completion as a signed
  * delivery, without HTTP. A `failed`, `in_progress` or `store_unavailable` outcome leaves the event
- * pending for the next poll. @internal
+ * pending for the next poll. The trace context needs no carrier here: `dispatch` runs inside the
+ * send span's context, which the router's telemetry continues. @internal
  */
 export function dispatchDelivery(router: EventRouter): Delivery {
   return {

@@ -2,7 +2,7 @@
  * @module http-delivery — forwarding events as signed webhook deliveries: the body signed with the
  * core's `sign()`, POSTed with retries (exponential backoff, full jitter, `Retry-After`).
  */
-import { sign, type TogetherEvent, type WebhookScheme } from '@x/together-webhooks-core';
+import { sign, type TogetherEvent, type TraceCarrier, type WebhookScheme } from '@x/together-webhooks-core';
 import { fullJitter, retryAfterMs, sleep } from './backoff.js';
 import { WatchDeliveryError, type Delivery } from './delivery.js';
 
@@ -95,7 +95,7 @@ export function httpDelivery(options: Required<Omit<HttpDeliveryOptions, 'url'>>
   const { url, secret, scheme, maxAttempts, baseDelayMs, maxDelayMs, timeoutMs, headers } = options;
   const secrets: readonly string[] = typeof secret === 'string' ? [secret] : secret;
   return {
-    async send(event: TogetherEvent, signal: AbortSignal) {
+    async send(event: TogetherEvent, signal: AbortSignal, traceContext?: TraceCarrier) {
       // The scheme's body: the envelope itself, or Standard Webhooks' { type, timestamp, data }.
       const body = scheme.encode(event);
       let lastError: unknown;
@@ -116,7 +116,9 @@ export function httpDelivery(options: Required<Omit<HttpDeliveryOptions, 'url'>>
           const response = await fetch(url, {
             method: 'POST',
             body,
-            headers: { ...headers, 'content-type': 'application/json', ...signature },
+            // The trace fields after the user's headers (this send's context is the current one), and
+            // nothing after the signature's.
+            headers: { ...headers, ...traceContext, 'content-type': 'application/json', ...signature },
             signal: attempt.signal,
           });
           if (response.ok) {

@@ -2,7 +2,7 @@
  * @module options — what `watchTogetherJobs` accepts, its defaults, and the checks that turn a
  * configuration mistake into a `TypeError` or `RangeError` naming the option, at construction.
  */
-import { sign, togetherScheme, type EventRouter, type IdempotencyStore, type TogetherEvent } from '@x/together-webhooks-core';
+import { sign, togetherScheme, type EventRouter, type IdempotencyStore, type TogetherEvent, type WatchTelemetry } from '@x/together-webhooks-core';
 import type { Together } from 'together-ai';
 import type { HttpDeliveryOptions } from './http-delivery.js';
 import { LISTED_RESOURCES, type ListedResource, type TrackedResource } from './resources.js';
@@ -70,6 +70,13 @@ export interface WatchOptions {
   onPoll?: (report: PollReport) => void;
   /** Receives poll, delivery, state and lease errors. Must not throw (if it does, the error is ignored). */
   onError?: (error: unknown, context: WatchErrorContext) => void;
+  /**
+   * Traces and metrics of each poll: `openTelemetry()` from `@x/together-webhooks-otel` (the same
+   * object the receiver takes). A span per poll, a PRODUCER span per forwarded event whose context
+   * goes out as `traceparent`/`tracestate` headers (or, in process, is the router's parent), and
+   * the polls' metrics.
+   */
+  telemetry?: WatchTelemetry;
   /** Current time in ms since the epoch (the lookback is measured with it); for tests. */
   now?: () => number;
 }
@@ -89,6 +96,7 @@ export interface ResolvedWatchOptions {
   now: () => number;
   http: (Required<Omit<HttpDeliveryOptions, 'url'>> & { url: URL }) | undefined;
   router: EventRouter | undefined;
+  telemetry: WatchTelemetry | undefined;
 }
 
 /** Default time between polls. */
@@ -175,6 +183,11 @@ export function resolveOptions(options: WatchOptions): ResolvedWatchOptions {
     throw new TypeError('state must be a WatchState (read() and write()): memoryWatchState(), fileWatchState(path), ...');
   }
 
+  const telemetry = options.telemetry;
+  if (telemetry !== undefined && typeof (telemetry as Partial<WatchTelemetry> | null)?.startPoll !== 'function') {
+    throw new TypeError('telemetry must be a WatchTelemetry (startPoll()): openTelemetry() from @x/together-webhooks-otel is one');
+  }
+
   return {
     state,
     resources: [...new Set(resources as readonly ListedResource[])],
@@ -190,5 +203,6 @@ export function resolveOptions(options: WatchOptions): ResolvedWatchOptions {
     now: options.now ?? Date.now,
     http,
     router,
+    telemetry,
   };
 }

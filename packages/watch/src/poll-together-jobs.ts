@@ -14,7 +14,7 @@ import type { WatchState } from './state.js';
 
 /** Options of {@link pollTogetherJobs}. */
 export interface PollTogetherJobsOptions
-  extends Pick<WatchOptions, 'deliver' | 'apiKey' | 'baseURL' | 'client' | 'resources' | 'lookbackMs' | 'timeoutMs' | 'maxRetries' | 'onError' | 'now'> {
+  extends Pick<WatchOptions, 'deliver' | 'apiKey' | 'baseURL' | 'client' | 'resources' | 'lookbackMs' | 'timeoutMs' | 'maxRetries' | 'onError' | 'telemetry' | 'now'> {
   /**
    * Where the last announced states and the undelivered events live between invocations: a
    * durable one (`fileWatchState`, `redisWatchState`, `dynamoDbWatchState`, `postgresWatchState`),
@@ -70,6 +70,7 @@ export async function pollTogetherJobs(options: PollTogetherJobsOptions): Promis
       report: reporter(options.onError),
       tracked,
       onTrackedDone: () => undefined,
+      telemetry: resolved.telemetry,
     },
     options.signal ?? new AbortController().signal,
   );

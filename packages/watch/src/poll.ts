@@ -5,7 +5,7 @@
  * pending in order, and write the state back once, compare-and-set.
  */
 import type { Together } from 'together-ai';
-import { boundedStoreCall } from '@x/together-webhooks-core';
+import { boundedStoreCall, type PollScope, type WatchTelemetry } from '@x/together-webhooks-core';
 import { retryAfterMs } from './backoff.js';
 import type { Delivery } from './delivery.js';
 import { progressEvent, transitionEvent } from './event.js';
@@ -62,6 +62,8 @@ export interface PollContext {
   tracked: ReadonlyMap<string, TrackedJob>;
   /** A tracked job reached a final state and its events were delivered. */
   onTrackedDone: (key: string) => void;
+  /** Traces and metrics of the poll, when the user gave some. */
+  telemetry: WatchTelemetry | undefined;
 }
 
 // How often a conflicting write re-reads, merges and tries again before leaving it to the next poll.
@@ -97,10 +99,36 @@ interface Round {
   seen: Set<string>;
   delivered: Set<string>;
   report: PollReport;
+  /** The poll's telemetry scope, when there is one. */
+  scope: PollScope | undefined;
 }
 
-/** Runs one poll. Never rejects: every failure goes to `context.report`. @internal */
+/** Runs one poll, inside its telemetry scope when there is one. Never rejects: every failure goes to `context.report`. @internal */
 export async function runPoll(context: PollContext, signal: AbortSignal): Promise<PollReport> {
+  let scope: PollScope | undefined;
+  try {
+    scope = context.telemetry?.startPoll();
+  } catch (error) {
+    // A telemetry that cannot start leaves the poll untraced, never undone.
+    context.report(error, { phase: 'poll' });
+  }
+  if (!scope) return pollOnce(context, signal, undefined);
+  const traced = scope;
+  // Each failure is counted by the telemetry too, then reported as without it.
+  const report = context.report;
+  const counted: PollContext = {
+    ...context,
+    report: (error, where) => {
+      traced.reported(error, where.phase);
+      report(error, where);
+    },
+  };
+  const outcome = await traced.run(() => pollOnce(counted, signal, traced));
+  traced.end(outcome);
+  return outcome;
+}
+
+async function pollOnce(context: PollContext, signal: AbortSignal, scope: PollScope | undefined): Promise<PollReport> {
   const report: PollReport = { requests: 0, announced: 0, delivered: 0, pending: 0, stateWritten: false, failed: false };
   let base: VersionedSnapshot;
   try {
@@ -121,6 +149,7 @@ export async function runPoll(context: PollContext, signal: AbortSignal): Promis
     seen: new Set(),
     delivered: new Set(),
     report,
+    scope,
   };
   for (const resource of context.resources) {
     if (!mayRequest(round)) break;
@@ -312,7 +341,10 @@ async function deliverPending(round: Round): Promise<void> {
       kept.push(entry);
       continue;
     }
-    const result = await round.context.delivery.send(entry.event, round.signal);
+    const { delivery } = round.context;
+    const result = round.scope
+      ? await round.scope.send(entry.event, (traceContext) => delivery.send(entry.event, round.signal, traceContext))
+      : await delivery.send(entry.event, round.signal);
     if (result.delivered) {
       round.delivered.add(entry.event.id);
       round.report.delivered += 1;

@@ -78,6 +78,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
     report,
     tracked,
     onTrackedDone: (key) => tracked.delete(key),
+    telemetry: resolved.telemetry,
   });
   const lease: LeaderLease | undefined = resolved.store
     ? leaderLease({

@@ -15,7 +15,7 @@ export interface Interference {
 export interface ReceiverServer {
   url: string;
   /** Every delivery that arrived, with the status it got. */
-  deliveries: { id: string | undefined; status: number; at: number; signature: string | undefined }[];
+  deliveries: { id: string | undefined; status: number; at: number; signature: string | undefined; traceparent: string | undefined }[];
   interfere(interference: Interference): void;
   close(): Promise<void>;
 }
@@ -37,18 +37,19 @@ export async function startReceiver(webhooks: Webhooks): Promise<ReceiverServer>
       // The envelope carries the id (the default scheme); Standard Webhooks puts it in webhook-id.
       const id = (JSON.parse(Buffer.from(body).toString('utf8')) as { id?: string }).id ?? (req.headers['webhook-id'] as string | undefined);
       const signature = (req.headers['x-together-signature'] ?? req.headers['webhook-signature']) as string | undefined;
+      const traceparent = req.headers.traceparent as string | undefined;
       const interference = interferences[0];
       if (interference) {
         if (--interference.times === 0) interferences.shift();
         if (interference.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, interference.delayMs));
-        deliveries.push({ id, status: interference.status, at, signature });
+        deliveries.push({ id, status: interference.status, at, signature, traceparent });
         if (res.destroyed) return;
         res.writeHead(interference.status, interference.retryAfter === undefined ? {} : { 'retry-after': interference.retryAfter });
         res.end();
         return;
       }
       const result = await webhooks.handle({ body, headers: req.headers });
-      deliveries.push({ id, status: result.status, at, signature });
+      deliveries.push({ id, status: result.status, at, signature, traceparent });
       res.writeHead(result.status, result.headers);
       res.end(JSON.stringify(result.body));
     })();

@@ -2,7 +2,16 @@
  * @module testing/queue-conformance — proves an `EventQueue` and its worker keep queue mode's
  * contract (spec section 13), with no test framework: one call inside whatever runner the user has.
  */
-import { createEventRouter, memoryStore, type EventQueue, type EventRouter, type IdempotencyStore, type TogetherEvent } from '@x/together-webhooks-core';
+import {
+  createEventRouter,
+  memoryStore,
+  type EventQueue,
+  type EventRouter,
+  type IdempotencyStore,
+  type TogetherEvent,
+  type TraceCarrier,
+  type WebhookTelemetry,
+} from '@x/together-webhooks-core';
 
 /** A running worker: it takes events from the queue and dispatches them to a router. */
 export interface QueueWorker {
@@ -15,7 +24,8 @@ export interface QueueUnderTest {
   /** A queue over the backend (a new object each call is fine). */
   makeQueue(): EventQueue | Promise<EventQueue>;
   /**
-   * Starts a worker that takes events from the backend and calls `router.dispatch(event)`:
+   * Starts a worker that takes events from the backend and calls `router.dispatch(event, {
+   * traceContext })` with the trace context `enqueue` was given (kept with the job):
    * `processed`, `duplicate` and `unhandled` finish an event; `failed`, `in_progress` and
    * `store_unavailable` retry it (with a short backoff for the kit: the checks wait at most
    * `timeoutMs` each). Resolves once the worker is consuming.
@@ -38,6 +48,7 @@ export const queueConformanceChecks = [
   'a handler that fails is retried until it succeeds, and then not again',
   'an event whose id another delivery holds is retried once the claim lapses',
   'close() waits for a handler that is running',
+  'the trace context given to enqueue reaches dispatch unchanged',
 ] as const;
 
 /** One check's outcome. */
@@ -72,12 +83,22 @@ function testEvent(check: number): TogetherEvent {
   return { id, type: 'batch.completed', created: new Date().toISOString(), data: { id: `batch_${sequence}`, status: 'COMPLETED' } };
 }
 
-/** A router that records, per event id, how many times its handler ran and succeeded. */
+/**
+ * A router that records, per event id, how many times its handler ran and succeeded, and the
+ * trace context each `dispatch` was given (through a telemetry that records nothing else).
+ */
 function countingRouter(store: IdempotencyStore = memoryStore()) {
   const started = new Map<string, number>();
   const succeeded = new Map<string, number>();
+  const traceContexts = new Map<string, TraceCarrier | undefined>();
   let behaviour: (event: TogetherEvent, attempt: number) => Promise<void> | void = () => undefined;
-  const router = createEventRouter({ store, leaseMs: 1000, onError: () => undefined });
+  const telemetry: WebhookTelemetry = {
+    startDelivery({ event, traceContext }) {
+      if (event) traceContexts.set(event.id, traceContext);
+      return { verified: () => undefined, run: (handlers) => handlers(), call: (_operation, call) => call(), inject: () => undefined, end: () => undefined };
+    },
+  };
+  const router = createEventRouter({ store, leaseMs: 1000, onError: () => undefined, telemetry });
   router.onAny(async (event) => {
     const attempt = (started.get(event.id) ?? 0) + 1;
     started.set(event.id, attempt);
@@ -88,6 +109,7 @@ function countingRouter(store: IdempotencyStore = memoryStore()) {
     router,
     started,
     succeeded,
+    traceContexts,
     set behave(fn: typeof behaviour) {
       behaviour = fn;
     },
@@ -109,8 +131,8 @@ function expect(condition: boolean, failure: string): asserts condition {
 /**
  * Checks an `EventQueue` and its worker against queue mode's contract: durability before a
  * worker runs, exactly-once handling of concurrent and repeated enqueues (through the router's
- * idempotency store), retries of failed and in-progress outcomes, and a `close()` that waits for
- * running handlers.
+ * idempotency store), retries of failed and in-progress outcomes, a `close()` that waits for
+ * running handlers, and the trace context travelling with the job.
  *
  * @param underTest - `makeQueue`, `startWorker(router)`, and an optional `dispose`
  * @param options - how long each check may wait
@@ -199,6 +221,21 @@ export async function runQueueConformance(underTest: QueueUnderTest, options: Qu
       await worker.close();
       workers.splice(workers.indexOf(worker), 1);
       expect(finished, 'close() resolved before the running handler finished');
+    },
+    async 'the trace context given to enqueue reaches dispatch unchanged'(n) {
+      const queue = await underTest.makeQueue();
+      const counting = countingRouter();
+      await start(counting.router);
+      // What a W3C propagator writes (the receiver's telemetry makes it; the queue only carries it).
+      const traceContext = { traceparent: `00-${'4bf92f3577b34da6a3ce929d0e0e4736'}-${(0x1000 + n).toString(16).padStart(16, '0')}-01`, tracestate: 'vendor=value' };
+      const event = testEvent(n);
+      await queue.enqueue(event, { traceContext });
+      await waitFor(() => counting.succeeded.get(event.id) === 1, timeoutMs, () => 'never handled');
+      const got = counting.traceContexts.get(event.id);
+      expect(
+        got !== undefined && Object.keys(got).length === 2 && got['traceparent'] === traceContext.traceparent && got['tracestate'] === traceContext.tracestate,
+        `dispatch got ${got === undefined ? 'no trace context' : JSON.stringify(got)}, expected ${JSON.stringify(traceContext)}`,
+      );
     },
   };
 
