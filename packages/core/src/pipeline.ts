@@ -53,7 +53,8 @@ export interface Webhooks extends EventRouter {
    * The answer for a delivery an adapter stopped before `handle()`, in the shape `handle()`
    * gives: a `WebhookVerificationError` (for example `payload_too_large` while reading) is
    * `rejected` with its status; anything else (a configuration mistake) is reported to `onError`
-   * with phase `adapter` and answered 500 `failed`.
+   * with phase `adapter` and answered 500 `failed`. Like any answer, it reaches `onResult` and,
+   * with `telemetry`, is a delivery of its own (its span carries the rejection code).
    */
   resultForError(error: unknown): WebhookResult;
   /** The body limit adapters enforce while reading a stream. */
@@ -160,9 +161,16 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     dispatch: (event, options) => dispatchEvent(parts, event, options),
     reportError: report,
     resultForError(error) {
-      if (error instanceof WebhookVerificationError) return rejectedResult(error);
-      report(error, { phase: 'adapter', outcome: 'failed' });
-      return resultFor('failed', undefined, { error });
+      // An answer like handle()'s: onResult hears of it, and with telemetry it is a delivery with its span.
+      const startedAt = parts.startTimer();
+      const scope = parts.traced ? parts.startScope({ entry: 'handle' }) : undefined;
+      let result: WebhookResult;
+      if (error instanceof WebhookVerificationError) result = rejectedResult(error);
+      else {
+        report(error, { phase: 'adapter', outcome: 'failed' });
+        result = resultFor('failed', undefined, { error });
+      }
+      return parts.answered(result, startedAt, scope);
     },
   };
 

@@ -331,6 +331,14 @@ describe('createWebhooks().resultForError', () => {
     expect(JSON.stringify(misconfigured.body)).not.toContain('express.json');
     expect(errors[0]?.context).toEqual({ phase: 'adapter', outcome: 'failed' });
   });
+
+  it('is an answer like any other: onResult is told of it', () => {
+    const told: string[] = [];
+    const webhooks = createWebhooks({ secret, onError: () => undefined, onResult: (result) => void told.push(`${result.status} ${result.outcome}`) });
+    webhooks.resultForError(new WebhookVerificationError('payload_too_large'));
+    webhooks.resultForError(new TypeError('a parser ran first'));
+    expect(told).toEqual(['413 rejected', '500 failed']);
+  });
 });
 
 describe('createWebhooks().dispatch', () => {

@@ -17,7 +17,9 @@ import {
   type WebhooksOptions,
 } from '@x/together-webhooks-core';
 import { createSignedDelivery, createTestEvent } from '@x/together-webhooks-core/testing';
-import { unreachableStore } from '@x/together-webhooks-test-support';
+import { togetherWebhooks } from '@x/together-webhooks-express';
+import { close, listen, sendRequest, unreachableStore } from '@x/together-webhooks-test-support';
+import express from 'express';
 import { childrenOf, otelHarness, spanNamed } from './harness.js';
 
 const otel = otelHarness();
@@ -182,6 +184,24 @@ describe('the span of a rejected delivery', () => {
     expect(span.attributes).toEqual({ ...processAttributes('rejected'), 'messaging.together_webhooks.rejection.code': code, 'error.type': code });
     expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'rejected' });
     expect(span.events).toEqual([]);
+  });
+
+  it('an oversized body an adapter stops while reading (before handle): the same span, over real HTTP', async () => {
+    const webhooks = createWebhooks({ secret, store: memoryStore(), telemetry: otel.telemetry, maxBodyBytes: 1024 }).onAny(handlerWithSpan());
+    const app = express();
+    app.post('/webhooks/together', togetherWebhooks(webhooks));
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      const url = `${await listen(server)}/webhooks/together`;
+      const delivery = createSignedDelivery(createTestEvent('batch.completed', { data: { padding: 'x'.repeat(4096) } }), { secret });
+      expect((await sendRequest(url, { body: delivery.body, headers: delivery.headers })).status).toBe(413);
+    } finally {
+      await close(server);
+    }
+    const [span, ...others] = otel.spans();
+    expect(others).toEqual([]);
+    expect(span?.name).toBe('process');
+    expect(span?.attributes).toEqual({ ...processAttributes('rejected'), 'messaging.together_webhooks.rejection.code': 'payload_too_large', 'error.type': 'payload_too_large' });
   });
 });
 
