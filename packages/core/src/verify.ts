@@ -2,7 +2,7 @@
  * @module verify — checks a delivery's signature (by its scheme) and replay window and returns the
  * typed event.
  */
-import { hmacSha256, hmacSha256Async, utf8ByteLength, utf8Decode } from '#crypto';
+import { hmacDigests, hmacSha256, utf8ByteLength, utf8Decode } from '#crypto';
 import { normalizeBody, type RawBody } from './bytes.js';
 import { reject } from './errors.js';
 import type { TogetherEvent } from './events.js';
@@ -44,18 +44,19 @@ function verifyBody(body: string | Uint8Array, parts: SignedParts, options: Reso
   return decide(body, parts, options.keys.map((key) => hmacSha256(key, parts.prefix, body)), options);
 }
 
-// The size is checked before any hashing; the digests are then computed with `hmacSha256Async`
-// (Web Crypto in the portable build; the synchronous HMAC in the Node build). `fallback` is for a
-// runtime without Web Crypto: the receiver passes the bundled HMAC, verify() none (see there).
-async function verifyBodyAsync(
+// The size is checked before any hashing; the digests then come from `hmacDigests`: a promise of
+// Web Crypto's in the portable build, the synchronous HMAC in the Node build (no promise to wait
+// for). `fallback` is for a runtime without Web Crypto: the receiver passes the bundled HMAC,
+// verify() none (see there).
+function verifyBodyAsync(
   body: string | Uint8Array,
   parts: SignedParts,
   options: ResolvedVerifyOptions,
   fallback?: typeof hmacSha256,
-): Promise<TogetherEvent> {
+): TogetherEvent | Promise<TogetherEvent> {
   checkSize(body, options);
-  const digests = await Promise.all(options.keys.map((key) => hmacSha256Async(key, parts.prefix, body, fallback)));
-  return decide(body, parts, digests, options);
+  const digests = hmacDigests(options.keys, parts.prefix, body, fallback);
+  return digests instanceof Promise ? digests.then((ready) => decide(body, parts, ready, options)) : decide(body, parts, digests, options);
 }
 
 // A missing body or headers is named by the checks of each (a TypeError either way).

@@ -14,15 +14,17 @@ export function hmacSha256(key: string | Uint8Array, prefix: string, body: strin
 }
 
 /**
- * `hmacSha256` for `verify()`, which can wait: node:crypto is the fastest HMAC here, so the same
- * synchronous call (the fallback the portable build takes is never needed).
+ * The HMAC of `prefix` then `body` under each key, for `verify()`, which could wait: node:crypto
+ * is the fastest HMAC here, so the synchronous call, and no promise (`verify()` then costs what
+ * `verifySync` does, and its bundle carries no async HMAC). The `fallback` the portable build
+ * takes is never needed.
  */
-export const hmacSha256Async: (
-  key: string | Uint8Array,
+export const hmacDigests = (
+  keys: readonly (string | Uint8Array)[],
   prefix: string,
   body: string | Uint8Array,
-  fallback?: typeof hmacSha256,
-) => Promise<Uint8Array> = (key, prefix, body) => Promise.resolve(hmacSha256(key, prefix, body));
+  _fallback?: typeof hmacSha256,
+): readonly Uint8Array[] | Promise<readonly Uint8Array[]> => keys.map((key) => hmacSha256(key, prefix, body));
 
 /** Standard base64 (with padding) of `bytes`. */
 export function base64Encode(bytes: Uint8Array): string {

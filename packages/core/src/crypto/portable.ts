@@ -103,7 +103,7 @@ function subtleKey(subtle: SubtleCrypto, key: string | Uint8Array): Promise<Cryp
  * buffer, so the prefix and the body are joined into one copy first: a memory copy costs far less
  * than the hashing it replaces.
  */
-export async function hmacSha256Async(
+async function hmacSha256Async(
   key: string | Uint8Array,
   prefix: string,
   body: string | Uint8Array,
@@ -121,6 +121,14 @@ export async function hmacSha256Async(
   message.set(tail, head.byteLength);
   return new Uint8Array(await subtle.sign('HMAC', await subtleKey(subtle, key), message));
 }
+
+/** {@link hmacSha256Async} under each key, for `verify()`: one promise for all the digests. */
+export const hmacDigests = (
+  keys: readonly (string | Uint8Array)[],
+  prefix: string,
+  body: string | Uint8Array,
+  fallback?: typeof hmacSha256,
+): readonly Uint8Array[] | Promise<readonly Uint8Array[]> => Promise.all(keys.map((key) => hmacSha256Async(key, prefix, body, fallback)));
 
 /** Standard base64 (with padding) of `bytes`. */
 export function base64Encode(bytes: Uint8Array): string {

@@ -103,12 +103,13 @@ const verifier: SchemeVerifier = {
   // The payload is { type, timestamp, data, ... }; the idempotency key is the webhook-id header,
   // which stays the same across a sender's retries.
   event(payload, { id }) {
-    if (!isNonEmptyString(payload.type) || !isObject(payload.data)) return undefined;
-    // The object was just parsed from the body, so it is ours to reshape: no copy of the fields.
-    payload.created = payload.timestamp;
-    delete payload.timestamp;
-    payload.id = id;
-    return payload as unknown as TogetherEvent;
+    const { type, timestamp, data } = payload;
+    if (!isNonEmptyString(type) || !isObject(data)) return undefined;
+    // A new object in the envelope's own field order (every event then has one shape), rather than
+    // `delete` on the parsed one, which turns it into a slow dictionary object. Other fields are kept.
+    const event: Record<string, unknown> = { id, type, created: timestamp, data };
+    for (const key in payload) if (!(key in event) && key !== 'timestamp') event[key] = payload[key];
+    return event as unknown as TogetherEvent;
   },
 };
 
