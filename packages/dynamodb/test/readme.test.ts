@@ -1,11 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { Webhooks } from '@x/together-webhooks-core';
 import { createSignedDelivery, createTestEvent } from '@x/together-webhooks-core/testing';
+import { writeReadmeSource } from '@x/together-webhooks-test-support';
 import { startDynalite, type Dynalite } from './dynalite.js';
 
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 const secret = 'whsec_readme_example';
 let dynamo: Dynalite;
 
@@ -28,12 +27,7 @@ afterAll(async () => {
 });
 
 it('runs the README example as written: processed once, then a duplicate', async () => {
-  const block = /<!-- example -->\s*```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(block).toBeDefined();
-  const dir = fileURLToPath(new URL('./.tmp/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}readme-example.ts`, block!);
-  const { webhooks } = (await import(/* @vite-ignore */ `${dir}readme-example.ts`)) as { webhooks: Webhooks };
+  const { webhooks } = (await import(writeReadmeSource(fileURLToPath(new URL('..', import.meta.url)), 'example'))) as { webhooks: Webhooks };
 
   const delivery = createSignedDelivery(createTestEvent('fine_tune.completed'), { secret });
   expect((await webhooks.handle(delivery)).outcome).toBe('processed');

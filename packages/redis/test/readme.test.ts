@@ -1,25 +1,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Webhooks } from '@x/together-webhooks-core';
 import { createSignedDelivery, createTestEvent } from '@x/together-webhooks-core/testing';
+import { writeReadmeExample, writeReadmeSource } from '@x/together-webhooks-test-support';
 import { redisServerAvailable, startRedis, type RedisServer } from '@x/together-webhooks-test-support/redis-server';
 
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const secret = 'whsec_readme_example';
 
-function example(name: string): string {
-  const block = new RegExp(`<!-- example:${name} -->\\s*\`\`\`ts\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
-  if (block === undefined) throw new Error(`README has no example:${name} block`);
-  const dir = fileURLToPath(new URL('./.tmp/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = `${dir}readme-${name}.ts`;
-  writeFileSync(file, block);
-  return file;
-}
+/** The README block after `<!-- example:<name> -->`, written as a module to import. */
+const example = (name: string): string => writeReadmeSource(packageDir, `example:${name}`);
 
 // Far more than the kit needs (its leases and retentions wait out about 3 s): past it, the example
 // left something open and would never exit.
@@ -44,7 +36,7 @@ describe.skipIf(!redisServerAvailable)('the README examples run as written', () 
     ['node-redis', 'batch.completed', async (module: Record<string, unknown>) => (module.client as { destroy(): Promise<void> }).destroy()],
   ] as const)('with %s: processed once, then a duplicate', async (name, type, close) => {
     vi.mocked(console.log).mockClear();
-    const module = (await import(/* @vite-ignore */ example(name))) as Record<string, unknown>;
+    const module = (await import(example(name))) as Record<string, unknown>;
     const webhooks = module.webhooks as Webhooks;
     try {
       const delivery = createSignedDelivery(createTestEvent(type), { secret });
@@ -58,9 +50,7 @@ describe.skipIf(!redisServerAvailable)('the README examples run as written', () 
 
   it('the conformance example, run as its own process against the build, passes and exits by itself', async () => {
     // An ES module file in the package, so its imports resolve as in an app (the package by name, its dist).
-    const { code } = await transform(readFileSync(example('conformance'), 'utf8'), { loader: 'ts', format: 'esm' });
-    const file = fileURLToPath(new URL('./.tmp/readme-conformance.mjs', import.meta.url));
-    writeFileSync(file, code);
+    const file = await writeReadmeExample(packageDir, 'example:conformance');
     const child = spawn(process.execPath, [file], { env: { ...process.env, REDIS_URL: server.url }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,26 +7,18 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createWebhooks, memoryStore } from '@x/together-webhooks-core';
 import dynalite from 'dynalite';
 import { expect, it, vi } from 'vitest';
+import { readmeExample, writeReadmeSource } from '@x/together-webhooks-test-support';
 import { parse } from 'yaml';
 import type { PollReport } from '../src/index.js';
 import { fakeApi, onCleanup } from './helpers.js';
 import { startReceiver } from './receiver-server.js';
 
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-const block = (marker: string, language = 'ts'): string => {
-  const found = new RegExp(`<!-- ${marker} -->\\s*\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
-  if (found === undefined) throw new Error(`README.md has no ${marker} block`);
-  return found;
-};
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const block = (marker: string): string => readmeExample(join(packageDir, 'README.md'), marker);
 
-/** Writes a README block to test/.tmp and imports it, as a user's module. */
-async function importBlock(marker: string): Promise<Record<string, unknown>> {
-  const dir = fileURLToPath(new URL('./.tmp/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = `${dir}${marker}.ts`;
-  writeFileSync(file, block(marker));
-  return (await import(/* @vite-ignore */ `${file}?${Date.now()}`)) as Record<string, unknown>;
-}
+/** Writes a README block to the package's .tmp and imports it afresh, as a user's module. */
+const importBlock = async (marker: string): Promise<Record<string, unknown>> =>
+  (await import(/* @vite-ignore */ `${writeReadmeSource(packageDir, marker)}?${Date.now()}`)) as Record<string, unknown>;
 
 const SECRET = 'whsec_readme_state_secret_7Hq';
 
@@ -94,7 +86,7 @@ it('the scheduled Lambda example polls once per invocation, its state in DynamoD
 
 it('the SAM template schedules the function with an EventBridge rule and gives it the state table', () => {
   // CloudFormation's short forms (!Ref) are tags: read them as plain values.
-  const template = parse(block('readme-sam-template', 'yaml'), { customTags: [{ tag: '!Ref', resolve: (value: string) => ({ Ref: value }) }] }) as {
+  const template = parse(block('readme-sam-template'), { customTags: [{ tag: '!Ref', resolve: (value: string) => ({ Ref: value }) }] }) as {
     Transform: string;
     Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
   };

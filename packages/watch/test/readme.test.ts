@@ -1,14 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it, vi } from 'vitest';
+import { writeReadmeSource } from '@x/together-webhooks-test-support';
 import type { TogetherJobWatcher } from '../src/index.js';
 import { fakeApi, onCleanup } from './helpers.js';
 
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 
 it('runs the README example against the fake Together API', async () => {
-  const block = /<!-- readme-example -->\s*```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(block).toBeDefined();
   const api = await fakeApi();
   api.create('fine_tune', { id: 'ft-readme', status: 'completed' });
   api.create('batch', { id: 'batch-readme', status: 'FAILED', completed_at: new Date().toISOString() });
@@ -21,11 +18,7 @@ it('runs the README example against the fake Together API', async () => {
   const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
   onCleanup(() => log.mockRestore());
 
-  const dir = fileURLToPath(new URL('./.tmp/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = `${dir}readme-example.ts`;
-  writeFileSync(file, block!);
-  const example = (await import(/* @vite-ignore */ file)) as { watcher: TogetherJobWatcher };
+  const example = (await import(writeReadmeSource(fileURLToPath(new URL('..', import.meta.url)), 'readme-example'))) as { watcher: TogetherJobWatcher };
   onCleanup(() => example.watcher.stop());
 
   expect(example.watcher.running).toBe(true);
