@@ -19,12 +19,12 @@ export function hmacSha256(key: string | Uint8Array, prefix: string, body: strin
  * `verifySync` does, and its bundle carries no async HMAC). The `fallback` the portable build
  * takes is never needed.
  */
-export const hmacDigests = (
+export const hmacDigests: (
   keys: readonly (string | Uint8Array)[],
   prefix: string,
   body: string | Uint8Array,
-  _fallback?: typeof hmacSha256,
-): readonly Uint8Array[] | Promise<readonly Uint8Array[]> => keys.map((key) => hmacSha256(key, prefix, body));
+  fallback?: typeof hmacSha256,
+) => readonly Uint8Array[] | Promise<readonly Uint8Array[]> = (keys, prefix, body) => keys.map((key) => hmacSha256(key, prefix, body));
 
 /** Standard base64 (with padding) of `bytes`. */
 export function base64Encode(bytes: Uint8Array): string {

@@ -227,7 +227,7 @@ export async function runQueueConformance(underTest: QueueUnderTest, options: Qu
       const counting = countingRouter();
       await start(counting.router);
       // What a W3C propagator writes (the receiver's telemetry makes it; the queue only carries it).
-      const traceContext = { traceparent: `00-${'4bf92f3577b34da6a3ce929d0e0e4736'}-${(0x1000 + n).toString(16).padStart(16, '0')}-01`, tracestate: 'vendor=value' };
+      const traceContext = { traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${(0x1000 + n).toString(16).padStart(16, '0')}-01`, tracestate: 'vendor=value' };
       const event = testEvent(n);
       await queue.enqueue(event, { traceContext });
       await waitFor(() => counting.succeeded.get(event.id) === 1, timeoutMs, () => 'never handled');
