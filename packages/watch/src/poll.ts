@@ -124,7 +124,12 @@ export async function runPoll(context: PollContext, signal: AbortSignal): Promis
     },
   };
   const outcome = await traced.run(() => pollOnce(counted, signal, traced));
-  traced.end(outcome);
+  try {
+    traced.end(outcome);
+  } catch (error) {
+    // As for a receiver's telemetry: a failing end changes nothing the poll did, and is told.
+    report(error, { phase: 'poll' });
+  }
   return outcome;
 }
 

@@ -111,6 +111,26 @@ describe('the watcher’s telemetry', () => {
     expect(seen.list.map(([error, context]) => [String(error), context.phase])).toEqual([['Error: telemetry broke', 'poll']]);
   });
 
+  it('a telemetry whose end throws changes nothing the poll did, and is told', async () => {
+    const { api, server, poll } = await setup();
+    api.create('batch', { id: 'b5', status: 'COMPLETED' });
+    const seen = errors();
+    const { telemetry } = recordingTelemetry(undefined);
+    const scope = telemetry.startPoll();
+    const broken: WatchTelemetry = {
+      startPoll: () => ({
+        ...scope,
+        end() {
+          throw new Error('end broke');
+        },
+      }),
+    };
+    const report = await poll({ telemetry: broken, onError: seen.onError });
+    expect(report).toMatchObject({ delivered: 1, failed: false });
+    expect(server.deliveries).toHaveLength(1);
+    expect(seen.list.map(([error, context]) => [String(error), context.phase])).toEqual([['Error: end broke', 'poll']]);
+  });
+
   it('is checked at construction', async () => {
     const { poll } = await setup();
     await expect(poll({ telemetry: { startDelivery: () => undefined } as never })).rejects.toThrow(
