@@ -193,7 +193,7 @@ describe('the span of a rejected delivery', () => {
     const server = app.listen(0, '127.0.0.1');
     try {
       const url = `${await listen(server)}/webhooks/together`;
-      const delivery = createSignedDelivery(createTestEvent('batch.completed', { data: { padding: 'x'.repeat(4096) } }), { secret });
+      const delivery = createSignedDelivery(createTestEvent('batch.completed', { data: { error: 'x'.repeat(4096) } }), { secret });
       expect((await sendRequest(url, { body: delivery.body, headers: delivery.headers })).status).toBe(413);
     } finally {
       await close(server);
