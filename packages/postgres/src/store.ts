@@ -58,6 +58,11 @@ const MAX_MS = 100 * 365.25 * 24 * 3600 * 1000;
 // eslint-disable-next-line no-control-regex -- U+0000 is exactly what PostgreSQL text cannot hold
 const UNSTORABLE = /\u0000/;
 
+/** Whether PostgreSQL text can hold `text` (it holds no U+0000). @internal */
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
 /** The key as stored: the pipeline's key, or its digest when too long or not storable as text. @internal */
 export function storeKey(key: string): string {
   return fitStoreKey(key, MAX_KEY_BYTES, UNSTORABLE);

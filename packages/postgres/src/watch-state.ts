@@ -12,6 +12,7 @@ import { parseWatchSnapshot } from '@x/together-webhooks-core/internal';
 import type { VersionedSnapshot, WatchSnapshot, WatchState, WriteResult } from '@x/together-webhooks-core';
 import { statementRunner, type PostgresClientLike } from './client.js';
 import type { Statement } from './statements.js';
+import { isStorableText } from './store.js';
 import { tableName, type TableName } from './table.js';
 
 /** The table `postgresWatchState` and {@link createWatchStateTableSql} use when given none. */
@@ -23,7 +24,10 @@ export interface PostgresWatchStateOptions {
   client: PostgresClientLike;
   /** The table, created with {@link createWatchStateTableSql}. Default `together_watch_state`. */
   table?: string;
-  /** The row: one per watcher (several watchers of different accounts share a table). Default `default`. */
+  /**
+   * The row: one per watcher (several watchers of different accounts share a table). Default
+   * `default`. Any non-empty string without U+0000, which PostgreSQL text cannot hold.
+   */
   key?: string;
   /** Whether statements are prepared once per connection. Default true (see `postgresStore`). */
   prepare?: boolean;
@@ -74,7 +78,8 @@ function statementsFor(table: TableName) {
  *
  * @param options - the client, the table and the row's key
  * @returns the state, for `watchTogetherJobs({ state })` or `pollTogetherJobs({ state })`
- * @throws TypeError for a client that is not pg or postgres.js, or a bad table name or key
+ * @throws TypeError for a client that is not pg or postgres.js, a bad table name, or a key that is
+ * empty or holds U+0000
  * @example
  * ```ts
  * import pg from 'pg';
@@ -95,7 +100,10 @@ export function postgresWatchState(options: PostgresWatchStateOptions): WatchSta
   const runner = statementRunner(options.client, prepare);
   const table = tableName(options.table ?? DEFAULT_WATCH_STATE_TABLE);
   const key = options.key ?? 'default';
-  if (typeof key !== 'string' || key.length === 0) throw new TypeError('postgresWatchState: key must be a non-empty string');
+  // Checked here: PostgreSQL would only reject a U+0000 at the first read, inside a poll.
+  if (typeof key !== 'string' || key.length === 0 || !isStorableText(key)) {
+    throw new TypeError(`postgresWatchState: key must be a non-empty string without U+0000 (PostgreSQL text cannot hold it); got ${JSON.stringify(key)}`);
+  }
   const statements = statementsFor(table);
   const where = `${table.name} row ${JSON.stringify(key)}`;
 

@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Webhooks } from '@x/together-webhooks-core';
+import { createWebhooks, memoryStore, type Webhooks } from '@x/together-webhooks-core';
 import { createSignedDelivery, createTestEvent } from '@x/together-webhooks-core/testing';
 import { readmeExample, writeReadmeExample } from '@x/together-webhooks-test-support';
-import { createTableSql } from '../src/index.js';
+import { startFakeTogetherApi } from '@x/together-webhooks-watch/testing';
+import { serveWebhooks } from '../../redis/test/support/webhook-server.js';
+import { createTableSql, createWatchStateTableSql } from '../src/index.js';
 import { createTestSchema, skipWithoutPostgres, type TestSchema } from './postgres-server.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -30,6 +32,10 @@ async function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv)
 
 it('shows the DDL createTableSql() returns, exactly', () => {
   expect(readmeExample(readmePath, 'ddl')).toBe(createTableSql());
+});
+
+it('shows the DDL createWatchStateTableSql() returns, exactly', () => {
+  expect(readmeExample(readmePath, 'watch-state-ddl')).toBe(createWatchStateTableSql());
 });
 
 describe.skipIf(skipWithoutPostgres)('the README examples run as written', () => {
@@ -74,6 +80,32 @@ describe.skipIf(skipWithoutPostgres)('the README examples run as written', () =>
       expect(rows).toEqual([{ key: `together:event:${event.id}`, state: 'completed' }]);
     } finally {
       await close(module);
+    }
+  });
+
+  it('the watch-state example polls once into its row, and the next poll announces nothing again', async () => {
+    const schema = await freshDatabase('watch_state');
+    const api = await startFakeTogetherApi();
+    const delivered: string[] = [];
+    const receiver = await serveWebhooks(createWebhooks({ secret, store: memoryStore() }).onAny((event) => void delivered.push(event.id)));
+    try {
+      api.create('batch', { id: 'b-readme', status: 'COMPLETED', completed_at: new Date().toISOString() });
+      for (const [name, value] of Object.entries({ DATABASE_URL: schema.url, TOGETHER_API_KEY: api.apiKey, TOGETHER_BASE_URL: api.baseURL, WEBHOOK_URL: receiver.url })) {
+        vi.stubEnv(name, value);
+      }
+      vi.mocked(console.log).mockClear();
+      const file = await writeReadmeExample(packageDir, 'example-watch-state');
+      // Imported twice, as two cron invocations: each import runs the module afresh.
+      await import(/* @vite-ignore */ `${file}?first`);
+      await import(/* @vite-ignore */ `${file}?second`);
+      expect(vi.mocked(console.log).mock.calls).toEqual([['1 announced, 1 delivered, 0 pending'], ['0 announced, 0 delivered, 0 pending']]);
+      expect(delivered).toEqual(['batch:b-readme:COMPLETED']);
+      const rows = await schema.query<{ key: string; snapshot: string }>(`SELECT key, snapshot FROM "${schema.name}"."together_watch_state"`);
+      expect(rows.map((row) => row.key)).toEqual(['default']);
+      expect(JSON.parse(rows[0]!.snapshot)).toMatchObject({ jobs: { 'batch:b-readme': { state: 'COMPLETED' } }, pending: [] });
+    } finally {
+      await receiver.close();
+      await api.close();
     }
   });
 

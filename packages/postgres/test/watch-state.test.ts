@@ -44,11 +44,15 @@ describe.skipIf(skipWithoutPostgres)('postgresWatchState keeps the WatchState co
     ['no client', { client: undefined }, /client must be a pg/],
     ['a bad table name', { table: 'drop table;' }, /table must be/],
     ['an empty key', { key: '' }, /key must be a non-empty string/],
+    // PostgreSQL text cannot hold it: without the check, the first read of a poll would fail.
+    ['a key holding U+0000', { key: 'account\u0000a' }, /key must be a non-empty string without U\+0000/],
   ])('%s is a TypeError', async (_case, options, message) => {
     const pool = clientPool(clientKinds[0]!, schema.url, { max: 1 });
     try {
       const client = (await pool.open()).client;
-      expect(() => postgresWatchState({ client, ...(options as object) })).toThrow(message);
+      const create = () => postgresWatchState({ client, ...(options as object) });
+      expect(create).toThrow(TypeError);
+      expect(create).toThrow(message);
     } finally {
       await pool.closeAll();
     }
