@@ -85,7 +85,11 @@ describe.skipIf(skipWithoutPostgres)('a pg Pool exhausted by other queries', () 
         10,
       )
     ).flat();
-    for (const answer of answers) expect(['200 processed', '409 in_progress']).toContain(`${answer.status} ${answer.outcome ?? '?'}`);
+    // A retry may still find the pool busy with the claims queued during the reports (on a loaded
+    // machine one can take longer than storeTimeoutMs): that is the bounded 503 again, never a hang.
+    for (const answer of answers) {
+      expect(['200 processed', '409 in_progress', '503 store_unavailable']).toContain(`${answer.status} ${answer.outcome ?? '?'}`);
+    }
     for (const event of events) expect(runs.get(event.id), `runs of ${event.id}`).toBe(1);
     // Redelivered once more, an event is a duplicate.
     for (const event of events.slice(0, 5)) expect(await deliver(server.url, event, secret)).toMatchObject({ status: 200, outcome: 'duplicate' });
