@@ -1,9 +1,10 @@
-// Sends one signed delivery to the running receiver: node src/send.js [event type] (default batch.completed)
+// Sends one signed delivery to the running receiver: node src/send.js [event type] [event id]
+// The type defaults to batch.completed. Without an id each run makes a new event; give the id a
+// previous run printed to send that event again, as a sender that missed the answer would.
 import { sign } from '@x/together-webhooks-core';
 import { DEV_SECRET, WEBHOOK_PATH } from './config.js';
 
-const type = process.argv[2] ?? 'batch.completed';
-const id = `evt_${Date.now().toString(36)}`;
+const [type = 'batch.completed', id = `evt_${Date.now().toString(36)}`] = process.argv.slice(2);
 const data = type.startsWith('fine_tune.')
   ? { id: 'ft-3f1e2d4c-5b6a-4789-8c0d-1e2f3a4b5c6d', status: type.slice('fine_tune.'.length), model_output_name: 'you/example-7f2a' }
   : { id: 'batch_8c0d1e2f', status: 'COMPLETED' };

@@ -1,11 +1,13 @@
 /**
  * `pnpm --filter @x/example-queue start` as a user runs it: the receiver and the worker as two
  * processes on one (test-owned) redis-server. A delivery for a slow handler is answered 202
- * before the handler finishes, and the worker process runs it once, a re-delivery included.
+ * before the handler finishes, and the worker process runs it once, a re-delivery included;
+ * `send` sends a new event each run, or the one whose id it is given again.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, post, signedDelivery } from '@x/together-webhooks-test-support';
 import { redisServerAvailable, startRedis, type RedisServer } from '@x/together-webhooks-test-support/redis-server';
@@ -19,6 +21,7 @@ describe.skipIf(!redisServerAvailable)('the queue example: receiver and worker p
   let child: ChildProcess;
   let output = '';
   let url: string;
+  let port: number;
 
   const waitForOutput = async (pattern: RegExp, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -33,7 +36,7 @@ describe.skipIf(!redisServerAvailable)('the queue example: receiver and worker p
 
   beforeAll(async () => {
     redis = await startRedis();
-    const port = await freePort();
+    port = await freePort();
     child = spawn(process.execPath, ['src/start.js'], {
       cwd: here,
       env: { ...process.env, REDIS_URL: redis.url, PORT: String(port), TOGETHER_WEBHOOK_SECRET: secret, SLOW_HANDLER_MS: '3000' },
@@ -70,5 +73,29 @@ describe.skipIf(!redisServerAvailable)('the queue example: receiver and worker p
     await sleep(500);
     expect(count(new RegExp(`started batch.completed ${event.id}`))).toBe(1);
     expect(count(new RegExp(`finished batch.completed ${event.id}`))).toBe(1);
+  });
+
+  it('send.js sends a new event each run, and the same event again when given its id: it runs once', async () => {
+    const send = async (...args: string[]) => {
+      const { stdout } = await promisify(execFile)(process.execPath, ['src/send.js', ...args], {
+        cwd: here,
+        env: { ...process.env, PORT: String(port), TOGETHER_WEBHOOK_SECRET: secret },
+      });
+      const answer = /-> (\d+) in [\d.]+ ms \{ ok: true, outcome: '(\w+)', id: '([^']+)' \}/.exec(stdout);
+      if (!answer) throw new Error(`send.js printed no answer: ${stdout}`);
+      return { status: Number(answer[1]), outcome: answer[2], id: answer[3]! };
+    };
+    const first = await send();
+    const other = await send();
+    expect(other.id).not.toBe(first.id);
+    // Sent again while the first run is still going (3 s), the same event adds nothing.
+    expect(await send('batch.completed', first.id)).toEqual({ status: 202, outcome: 'queued', id: first.id });
+    expect(first).toMatchObject({ status: 202, outcome: 'queued' });
+    await waitForOutput(new RegExp(`finished batch.completed ${first.id}`), 30_000);
+    await waitForOutput(new RegExp(`finished batch.completed ${other.id}`), 30_000);
+    expect(await send('batch.completed', first.id)).toEqual({ status: 202, outcome: 'queued', id: first.id });
+    await sleep(500);
+    expect(count(new RegExp(`started batch.completed ${first.id}:`))).toBe(1);
+    expect(count(new RegExp(`finished batch.completed ${first.id}$`))).toBe(1);
   });
 });

@@ -52,7 +52,8 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 30_000;
  * `processed`, `duplicate` and `unhandled` finish the job; `failed`, `in_progress` and
  * `store_unavailable` put it back, delayed by `backoff` (an `in_progress` one at least until the
  * other holder's lease lapses), until `attempts` runs are spent; then it stays in the queue's
- * failed set, reported through the router's `onError`, never dropped. A worker that dies
+ * failed set, reported through the router's `onError`, never dropped (so is a job BullMQ fails by
+ * itself, one stalled more than `maxStalledCount` times: reported once). A worker that dies
  * mid-handler loses nothing: BullMQ's stalled check hands the job to another worker, and the
  * claim's lease in the router's store decides which run goes ahead. Use a store shared by every
  * worker (Redis, DynamoDB, PostgreSQL) so an event is handled once across all of them.
@@ -93,6 +94,12 @@ export function createBullmqWorker(router: EventRouter, options: BullmqWorkerOpt
   checkBackoff(backoff);
 
   const running = new Set<Promise<unknown>>();
+  // The failures run() has reported itself: the 'failed' listener reports only the others.
+  const alreadyReported = new WeakSet<Error>();
+  const reported = (error: Error): Error => {
+    alreadyReported.add(error);
+    return error;
+  };
   // Aborted by close() past closeTimeoutMs: each running handler's ctx.signal aborts with it.
   const shutdown = new AbortController();
 
@@ -108,7 +115,7 @@ export function createBullmqWorker(router: EventRouter, options: BullmqWorkerOpt
         phase: 'adapter',
         outcome: 'failed',
       });
-      throw new UnrecoverableError(`job ${job.id ?? '?'} holds no event (id, type and object data)`);
+      throw reported(new UnrecoverableError(`job ${job.id ?? '?'} holds no event (id, type and object data)`));
     }
     if (finishesJob(result.outcome)) return result.outcome;
     // attemptsStarted counts every start, stalled restarts included.
@@ -116,7 +123,7 @@ export function createBullmqWorker(router: EventRouter, options: BullmqWorkerOpt
     if (attempt >= attempts) {
       const message = `event ${event.id} answered ${result.outcome} on its last attempt (${attempt} of ${attempts}): left in the failed set of queue ${queueName}, retry it from there`;
       router.reportError(new Error(message, { cause: result.error }), { phase: 'adapter', outcome: result.outcome, event });
-      throw new UnrecoverableError(message);
+      throw reported(new UnrecoverableError(message));
     }
     await job.moveToDelayed(Date.now() + retryDelay(result, attempt, backoff), token);
     // Tells BullMQ the job was moved on purpose (to the delayed set), not failed.
@@ -135,6 +142,16 @@ export function createBullmqWorker(router: EventRouter, options: BullmqWorkerOpt
   );
   // Without a listener an 'error' event would throw; BullMQ reconnects on its own.
   worker.on('error', (error) => router.reportError(error, { phase: 'adapter', outcome: 'queue_unavailable' }));
+  // Jobs BullMQ fails by itself, never seen by the router: one stalled more than maxStalledCount
+  // times ("job stalled more than allowable limit"), or started more than maxStartedAttempts.
+  worker.on('failed', (job, error) => {
+    if (alreadyReported.has(error)) return;
+    // finishedOn is set only when the job went to the failed set, not when BullMQ retries it.
+    if (job !== undefined && job.finishedOn === undefined) return;
+    const event = job !== undefined && isEvent(job.data) ? job.data : undefined;
+    const message = `job ${job?.id ?? '?'} of queue ${queueName} failed in BullMQ: ${error.message}: left in the failed set, retry it from there`;
+    router.reportError(new Error(message, { cause: error }), event ? { phase: 'adapter', outcome: 'failed', event } : { phase: 'adapter', outcome: 'failed' });
+  });
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
@@ -162,4 +179,10 @@ export function createBullmqWorker(router: EventRouter, options: BullmqWorkerOpt
     waitUntilReady: () => worker.waitUntilReady(),
     close: () => (closing ??= close()),
   };
+}
+
+/** Whether a job's data has the shape of an event, to name it in a report. */
+function isEvent(data: unknown): data is TogetherEvent {
+  const candidate = data as Partial<TogetherEvent> | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.id === 'string' && typeof candidate.type === 'string';
 }

@@ -109,6 +109,30 @@ describe.skipIf(!redisServerAvailable)('queue mode with real processes', () => {
     expect(job?.returnvalue).toBe('processed');
   });
 
+  it('a job BullMQ fails by itself (stalled more than maxStalledCount) is reported through onError once, naming the job and the event', async () => {
+    const server = await redis();
+    const queueName = `stall-limit-${randomUUID()}`;
+    // maxStalledCount 0: the first stall is one too many, so BullMQ fails the job, not the router.
+    const env = { LEASE_MS: '3000', STALLED_MS: '1000', MAX_STALLED: '0' };
+    const first = await startWorker(server, server, queueName, env);
+    const id = `evt_stall_${randomUUID().slice(0, 8)}`;
+    const queue = queueOn(server, queueName);
+    await bullmqQueue({ queue }).enqueue(event(id, { workMs: 10_000 }) as unknown as TogetherEvent);
+    await first.waitForLine(new RegExp(`^start ${id}$`));
+    await first.kill();
+    const second = await startWorker(server, server, queueName, env);
+    await waitFor(async () => (await queue.getJobCounts('failed')).failed === 1, () => 'the stalled job never reached the failed set');
+    const job = await queue.getJob(jobIdFor(id));
+    expect(job?.failedReason).toBe('job stalled more than allowable limit');
+    await second.waitForLine(new RegExp(`^error adapter failed ${id} `));
+    // Time for a second report, if there were one.
+    await sleep(1500);
+    const reports = second.lines().filter((line) => line.startsWith('error '));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(new RegExp(`^error adapter failed ${id} job ${jobIdFor(id)} of queue ${queueName} failed in BullMQ: job stalled more than allowable limit`));
+    expect(countLines([first, second], 'start').get(id)).toBe(1);
+  });
+
   it('Redis SIGKILLed while deliveries arrive: 503 queue_unavailable with Retry-After, never a 202 for what was not enqueued; every 202 processed after the restart', async () => {
     const queueServer = await redis({ persistent: true });
     const storeServer = await redis();

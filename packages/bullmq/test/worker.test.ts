@@ -1,14 +1,14 @@
 /**
  * `bullmqQueue` and `createBullmqWorker` in one process against a real redis-server: job ids, a
- * re-delivery while queued, the failed set, a job that holds no event, the close bound, options.
+ * re-delivery while queued or failed, the failed set, a job that holds no event, the close bound, options.
  */
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEventRouter, memoryStore, type TogetherEvent, type WebhookErrorContext } from '@x/together-webhooks-core';
-import { createTestEvent } from '@x/together-webhooks-core/testing';
+import { createEventRouter, createWebhooks, memoryStore, type TogetherEvent, type WebhookErrorContext } from '@x/together-webhooks-core';
+import { createSignedDelivery, createTestEvent } from '@x/together-webhooks-core/testing';
 import { redisServerAvailable, startRedis, type RedisServer } from '@x/together-webhooks-test-support/redis-server';
-import { bullmqQueue, createBullmqWorker, jobIdFor, type BullmqEventWorker } from '@x/together-webhooks-bullmq';
+import { bullmqQueue, createBullmqWorker, jobIdFor, type BullmqEventWorker, type BullmqWorkerOptions } from '@x/together-webhooks-bullmq';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -84,7 +84,7 @@ describe.skipIf(!redisServerAvailable)('against redis-server', () => {
     const router = createEventRouter({ store: memoryStore(), onError: (error, context) => errors.push({ error, context }) });
     return { router, errors };
   };
-  const startWorker = async (router: ReturnType<typeof createEventRouter>, queue: Queue, options: { attempts?: number; closeTimeoutMs?: number } = {}) => {
+  const startWorker = async (router: ReturnType<typeof createEventRouter>, queue: Queue, options: Partial<BullmqWorkerOptions> = {}) => {
     const worker = createBullmqWorker(router, { queueName: queue.name, connection, backoff: { type: 'fixed', delay: 50 }, ...options });
     workers.push(worker);
     await worker.waitUntilReady();
@@ -144,6 +144,62 @@ describe.skipIf(!redisServerAvailable)('against redis-server', () => {
     expect(errors.map(({ context }) => context.phase)).toEqual(['handler', 'handler', 'handler', 'adapter']);
     expect(errors.at(-1)).toMatchObject({ context: { outcome: 'failed', event: { id: event.id } } });
     expect(String((errors.at(-1)!.error as Error).message)).toMatch(/left in the failed set/);
+  });
+
+  it('reports a job BullMQ fails by itself (started more than maxStartedAttempts) once, with its event', async () => {
+    const queue = newQueue();
+    const { router, errors } = recordingRouter();
+    let runs = 0;
+    router.onAny(() => {
+      runs++;
+      throw new Error('always fails');
+    });
+    const event = createTestEvent('batch.failed');
+    await bullmqQueue({ queue }).enqueue(event);
+    // The router would retry up to 5 runs; BullMQ fails the third start first.
+    await startWorker(router, queue, { attempts: 5, maxStartedAttempts: 2 });
+    await waitFor(async () => (await queue.getJobCounts('failed')).failed === 1, 'the job in the failed set');
+    await sleep(200);
+    expect(runs).toBe(2);
+    expect((await queue.getJob(jobIdFor(event.id)))?.failedReason).toBe('job started more than allowable limit');
+    expect(errors.map(({ context }) => context.phase)).toEqual(['handler', 'handler', 'adapter']);
+    expect(errors.at(-1)).toMatchObject({ context: { outcome: 'failed', event: { id: event.id } } });
+    expect(String((errors.at(-1)!.error as Error).message)).toBe(
+      `job ${jobIdFor(event.id)} of queue ${queue.name} failed in BullMQ: job started more than allowable limit: left in the failed set, retry it from there`,
+    );
+  });
+
+  it('answers a re-delivery of an event whose job is in the failed set 202 queued, and adds nothing', async () => {
+    const queue = newQueue();
+    const { router, errors } = recordingRouter();
+    let runs = 0;
+    router.onAny(() => {
+      runs++;
+      throw new Error('always fails');
+    });
+    const event = createTestEvent('batch.failed');
+    await bullmqQueue({ queue }).enqueue(event);
+    await startWorker(router, queue, { attempts: 1 });
+    await waitFor(async () => (await queue.getJobCounts('failed')).failed === 1, 'the job in the failed set');
+    const before = (await queue.getJob(jobIdFor(event.id)))!;
+
+    const secret = 'whsec_worker_test';
+    const receiver = createWebhooks({ secret, queue: bullmqQueue({ queue }) });
+    const answer = await receiver.handle(createSignedDelivery(event, { secret }));
+    expect(answer).toMatchObject({ status: 202, outcome: 'queued', body: { ok: true, outcome: 'queued', id: event.id } });
+    // Time for the worker to pick up anything the delivery might have added.
+    await sleep(500);
+    expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed')).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 0, failed: 1 });
+    const after = (await queue.getJob(jobIdFor(event.id)))!;
+    expect(await after.getState()).toBe('failed');
+    expect({ attemptsStarted: after.attemptsStarted, failedReason: after.failedReason, finishedOn: after.finishedOn, timestamp: after.timestamp }).toEqual({
+      attemptsStarted: before.attemptsStarted,
+      failedReason: before.failedReason,
+      finishedOn: before.finishedOn,
+      timestamp: before.timestamp,
+    });
+    expect(runs).toBe(1);
+    expect(errors.map(({ context }) => context.phase)).toEqual(['handler', 'adapter']);
   });
 
   it('fails a job that holds no event without retrying it, and reports it', async () => {
