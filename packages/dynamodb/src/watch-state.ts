@@ -39,7 +39,7 @@ const isConditionFailure = (error: unknown): boolean => error instanceof Error &
  * ```ts
  * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * import { dynamoDbWatchState } from '@x/together-webhooks-dynamodb';
- * import { createScheduledWatchHandler } from '@x/together-webhooks-watch/lambda';
+ * import { createScheduledWatchHandler } from '@x/together-webhooks-watch';
  *
  * export const handler = createScheduledWatchHandler({
  *   deliver: { url: process.env.WEBHOOK_URL!, secret: process.env.WEBHOOK_SECRET! },

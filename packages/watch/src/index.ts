@@ -18,7 +18,7 @@ export {
 } from './options.js';
 export type { HttpDeliveryOptions } from './http-delivery.js';
 export { WatchDeliveryError } from './delivery.js';
-export { TogetherResponseError } from './reader.js';
+export { DEFAULT_MAX_RESPONSE_BYTES, TogetherResponseError } from './reader.js';
 export { progressEventId, transitionEventId } from './event.js';
 export { LISTED_RESOURCES, type ListedResource, type TrackedResource } from './resources.js';
 export {

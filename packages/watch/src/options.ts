@@ -5,6 +5,7 @@
 import { sign, togetherScheme, type EventRouter, type IdempotencyStore, type TogetherEvent, type WatchTelemetry } from '@x/together-webhooks-core';
 import type { Together } from 'together-ai';
 import type { HttpDeliveryOptions } from './http-delivery.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './reader.js';
 import { LISTED_RESOURCES, type ListedResource, type TrackedResource } from './resources.js';
 import type { PollReport } from './poll.js';
 import type { WatchState } from './state.js';
@@ -56,6 +57,11 @@ export interface WatchOptions {
   /** Time allowed for one API request in ms (the client's `timeout`), and for each read and write of `state`. Default 30 000. */
   timeoutMs?: number;
   /**
+   * Longest answer of Together read, in bytes: a larger body is refused (one line to `onError`)
+   * without being read whole. Default 16 MiB, far above any page Together answers.
+   */
+  maxResponseBytes?: number;
+  /**
    * Retries inside the `together-ai` client for one request (its `maxRetries`). Default 0: the
    * watcher's own backoff retries at the next poll, can be stopped, and caps `Retry-After`.
    */
@@ -90,6 +96,7 @@ export interface ResolvedWatchOptions {
   maxBackoffMs: number;
   lookbackMs: number;
   timeoutMs: number;
+  maxResponseBytes: number;
   store: IdempotencyStore | undefined;
   leaseMs: number;
   leaderKey: string;
@@ -197,6 +204,7 @@ export function resolveOptions(options: WatchOptions): ResolvedWatchOptions {
     lookbackMs: positive(options.lookbackMs, 'lookbackMs', DEFAULT_LOOKBACK_MS, 0),
     // The client wants an integer timeout.
     timeoutMs: integer(options.timeoutMs, 'timeoutMs', 30_000, 1),
+    maxResponseBytes: integer(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_MAX_RESPONSE_BYTES, 1),
     store,
     leaseMs: positive(options.leaseMs, 'leaseMs', 60_000, 3),
     leaderKey,

@@ -8,13 +8,13 @@ import { dispatchDelivery } from './delivery.js';
 import { httpDelivery } from './http-delivery.js';
 import { resolveOptions, type WatchOptions } from './options.js';
 import { runPoll, type PollReport, type TrackedJob } from './poll.js';
-import { reporter } from './report.js';
+import { ongoingFailures, reporter } from './report.js';
 import { isTrackedResource, type TrackedResource } from './resources.js';
 import type { WatchState } from './state.js';
 
 /** Options of {@link pollTogetherJobs}. */
 export interface PollTogetherJobsOptions
-  extends Pick<WatchOptions, 'deliver' | 'apiKey' | 'baseURL' | 'client' | 'resources' | 'lookbackMs' | 'timeoutMs' | 'maxRetries' | 'onError' | 'telemetry' | 'now'> {
+  extends Pick<WatchOptions, 'deliver' | 'apiKey' | 'baseURL' | 'client' | 'resources' | 'lookbackMs' | 'timeoutMs' | 'maxResponseBytes' | 'maxRetries' | 'onError' | 'telemetry' | 'now'> {
   /**
    * Where the last announced states and the undelivered events live between invocations: a
    * durable one (`fileWatchState`, `redisWatchState`, `dynamoDbWatchState`, `postgresWatchState`),
@@ -64,10 +64,13 @@ export async function pollTogetherJobs(options: PollTogetherJobsOptions): Promis
       resources: resolved.resources,
       lookbackMs: resolved.lookbackMs,
       timeoutMs: resolved.timeoutMs,
+      maxResponseBytes: resolved.maxResponseBytes,
       now: resolved.now,
       delivery: resolved.router ? dispatchDelivery(resolved.router) : httpDelivery(resolved.http!),
       state: resolved.state,
       report: reporter(options.onError),
+      failures: ongoingFailures(),
+      reportCutShort: true,
       tracked,
       onTrackedDone: () => undefined,
       telemetry: resolved.telemetry,

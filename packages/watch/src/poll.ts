@@ -11,7 +11,8 @@ import type { Delivery } from './delivery.js';
 import { progressEvent, transitionEvent } from './event.js';
 import { mergeSnapshots } from './merge.js';
 import type { WatchErrorContext } from './options.js';
-import { togetherReader, type TogetherReader } from './reader.js';
+import { togetherReader, TogetherResponseError, type TogetherReader } from './reader.js';
+import type { OngoingFailures } from './report.js';
 import {
   jobId,
   jobState,
@@ -38,6 +39,11 @@ export interface PollReport {
   stateWritten: boolean;
   /** Whether a request to Together or to the state failed (the watcher backs off). */
   failed: boolean;
+  /**
+   * Whether the poll was aborted (its `signal`: a platform's deadline) before it was done: what it
+   * did not reach waits for the next poll; what it delivered is saved.
+   */
+  cutShort: boolean;
   /** Together answered 429 with a `Retry-After`: wait at least this long before the next poll. */
   retryAfterMs?: number;
 }
@@ -54,10 +60,15 @@ export interface PollContext {
   resources: readonly ListedResource[];
   lookbackMs: number;
   timeoutMs: number;
+  maxResponseBytes: number;
   now: () => number;
   delivery: Delivery;
   state: WatchState;
   report: (error: unknown, context: WatchErrorContext) => void;
+  /** Together's failures already reported: kept across the polls of one watcher, so a lasting one is told once. */
+  failures: OngoingFailures;
+  /** A poll cut short by its signal says so through `report` (not when the watcher's own stop() aborted it). */
+  reportCutShort: boolean;
   /** By `<resource>:<id>`. */
   tracked: ReadonlyMap<string, TrackedJob>;
   /** A tracked job reached a final state and its events were delivered. */
@@ -78,6 +89,15 @@ const statusOf = (error: unknown): number | undefined => {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
 };
+
+// What makes two failures of one request the same failure: its status, else its class and message.
+const kindOf = (error: unknown): string => {
+  const status = statusOf(error);
+  if (status !== undefined) return `status ${status}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+};
+
+const reasonOf = (signal: AbortSignal): string => (signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted'));
 
 const retryAfterOf = (error: unknown): number | undefined => {
   const headers = (error as { headers?: unknown } | null)?.headers;
@@ -134,7 +154,7 @@ export async function runPoll(context: PollContext, signal: AbortSignal): Promis
 }
 
 async function pollOnce(context: PollContext, signal: AbortSignal, scope: PollScope | undefined): Promise<PollReport> {
-  const report: PollReport = { requests: 0, announced: 0, delivered: 0, pending: 0, stateWritten: false, failed: false };
+  const report: PollReport = { requests: 0, announced: 0, delivered: 0, pending: 0, stateWritten: false, failed: false, cutShort: false };
   let base: VersionedSnapshot;
   try {
     base = await boundedStoreCall(context.state.read(), context.timeoutMs, 'readWatchState');
@@ -147,7 +167,7 @@ async function pollOnce(context: PollContext, signal: AbortSignal, scope: PollSc
   const round: Round = {
     context,
     signal,
-    reader: togetherReader(context.client, context.timeoutMs, signal),
+    reader: togetherReader(context.client, context.timeoutMs, context.maxResponseBytes, signal),
     base,
     working: structuredClone(base.snapshot),
     cutoff: context.now() - context.lookbackMs,
@@ -162,6 +182,12 @@ async function pollOnce(context: PollContext, signal: AbortSignal, scope: PollSc
   }
   await pollTracked(round);
   await deliverPending(round);
+  if (signal.aborted) {
+    report.cutShort = true;
+    if (context.reportCutShort) {
+      context.report(new Error(`the poll was cut short (${reasonOf(signal)}): what it did not reach is polled next time`), { phase: 'poll' });
+    }
+  }
   finishTracked(round);
   report.requests = round.reader.requests;
   report.pending = round.working.pending.length;
@@ -173,27 +199,43 @@ async function pollOnce(context: PollContext, signal: AbortSignal, scope: PollSc
 // After a 429 every further request would be refused too: stop for this round.
 const mayRequest = (round: Round): boolean => !round.signal.aborted && round.report.retryAfterMs === undefined;
 
+/** A request to Together failed: the poll backs off; told unless it is how this request failed last time. */
 function failed(round: Round, error: unknown, context: WatchErrorContext): void {
   if (round.signal.aborted) return;
   round.report.failed = true;
   if (statusOf(error) === 429) round.report.retryAfterMs = Math.max(round.report.retryAfterMs ?? 0, retryAfterOf(error) ?? 0);
-  round.context.report(error, context);
+  const where = context.jobId === undefined ? String(context.resource) : keyOf(context.resource!, context.jobId);
+  if (round.context.failures.isNew(where, kindOf(error))) round.context.report(error, context);
+}
+
+/** Tells once, while it lasts, that a list held entries that are not jobs; they are skipped. */
+function skippedEntries(round: Round, resource: ListedResource, kind: ResourceKind, skipped: number, total: number): void {
+  const where = `${resource}:entries`;
+  if (skipped === 0) return round.context.failures.recovered(where);
+  if (!round.context.failures.isNew(where, 'not jobs')) return;
+  const error = new TogetherResponseError(`GET ${kind.path} answered ${skipped} of ${total} entries without a string ${kind.idField} and ${kind.stateField}: skipped`);
+  round.context.report(error, { phase: 'poll', resource });
 }
 
 /** Lists one resource and observes each job; then forgets the jobs that left the list. */
 async function pollResource(round: Round, resource: ListedResource): Promise<void> {
   const kind = resourceKinds[resource];
   let jobs: JobObject[];
+  let skipped: number;
   try {
-    jobs = await round.reader.list(kind);
+    const answer = await round.reader.list(kind);
+    jobs = answer.jobs;
+    skipped = answer.notObjects;
   } catch (error) {
     failed(round, error, { phase: 'poll', resource });
     return;
   }
+  round.context.failures.recovered(resource);
+  const valid = jobs.filter((job) => jobId(kind, job) !== undefined && jobState(kind, job) !== undefined);
+  skippedEntries(round, resource, kind, skipped + jobs.length - valid.length, skipped + jobs.length);
   const listed = new Set<string>();
-  for (const job of jobs) {
-    const id = jobId(kind, job);
-    if (id === undefined || jobState(kind, job) === undefined) continue;
+  for (const job of valid) {
+    const id = jobId(kind, job)!;
     const key = keyOf(resource, id);
     listed.add(key);
     if (!mayRequest(round)) continue;
@@ -203,6 +245,7 @@ async function pollResource(round: Round, resource: ListedResource): Promise<voi
     try {
       await observe(round, { resource, kind, id, key, job, announceFirst, full: !retrieveOnChange(kind) });
       round.seen.add(key);
+      round.context.failures.recovered(key);
     } catch (error) {
       failed(round, error, { phase: 'poll', resource, jobId: id });
     }
@@ -225,6 +268,7 @@ async function pollTracked(round: Round): Promise<void> {
     const kind = resourceKinds[resource];
     try {
       const job = await round.reader.retrieve(kind, id);
+      round.context.failures.recovered(key);
       if (jobState(kind, job) !== undefined) await observe(round, { resource, kind, id, key, job, announceFirst: true, full: true });
     } catch (error) {
       if (statusOf(error) === 404 && !round.signal.aborted) {
@@ -255,43 +299,55 @@ const entriesOf = (job: JobObject): JobObject[] | undefined => {
   return Array.isArray(entries) ? entries.filter((entry): entry is JobObject => typeof entry === 'object' && entry !== null) : undefined;
 };
 
+/** Whether reaching `state` is announced: a change the catalog maps, of a job known before or new enough. */
+const announces = (sighting: Sighting, known: WatchedJob | undefined, state: string): boolean =>
+  known?.state !== state && has(sighting.kind.events, state) && (known !== undefined || sighting.announceFirst);
+
 /**
  * Compares a job with what the state knows of it and queues the events of what is new: a state
  * reached (announced when the catalog maps it), and entries added to a fine-tune's `events[]`.
+ * A list's summary is retrieved in full first, only when it has something to announce.
  */
 async function observe(round: Round, sighting: Sighting): Promise<void> {
-  const { resource, kind, id, key, announceFirst } = sighting;
+  const { kind, key } = sighting;
+  const known = round.working.jobs[key];
   let job = sighting.job;
   let state = jobState(kind, job)!;
-  const known = round.working.jobs[key];
-  if (!kind.states.includes(state)) {
-    // Together adds states over time (its client's changelog shows several such releases).
-    if (known?.state !== state) {
-      round.context.report(new Error(`${resource} ${id} is in state "${state}", which this version does not know: it announces nothing`), { phase: 'poll', resource, jobId: id });
-      round.working.jobs[key] = { ...known, state };
-    }
-    return;
-  }
-  const changed = known?.state !== state;
-  const announce = changed && has(kind.events, state) && (known !== undefined || announceFirst);
-  const progress = readsProgress(kind, state, known, job);
-  if (!announce && !progress) {
-    if (changed) round.working.jobs[key] = { ...known, state };
+  if (unknownState(round, sighting, known, state)) return;
+  if (!announces(sighting, known, state) && !readsProgress(kind, state, known, job)) {
+    if (known?.state !== state) round.working.jobs[key] = { ...known, state };
     return;
   }
   if (!sighting.full) {
     // A failure here leaves the job as it was in the state, so the next poll tries again.
-    job = await round.reader.retrieve(kind, id);
+    job = await round.reader.retrieve(kind, sighting.id);
     state = jobState(kind, job) ?? state;
-    if (!kind.states.includes(state)) return observe(round, { ...sighting, job, full: true });
+    if (unknownState(round, sighting, known, state)) return;
   }
+  record(round, sighting, known, job, state);
+}
+
+/** A state this version does not know is kept, announces nothing, and is told once per job and state. */
+function unknownState(round: Round, sighting: Sighting, known: WatchedJob | undefined, state: string): boolean {
+  if (sighting.kind.states.includes(state)) return false;
+  // Together adds states over time (its client's changelog shows several such releases).
+  if (known?.state !== state) {
+    const { resource, id, key } = sighting;
+    round.context.report(new Error(`${resource} ${id} is in state "${state}", which this version does not know: it announces nothing`), { phase: 'poll', resource, jobId: id });
+    round.working.jobs[key] = { ...known, state };
+  }
+  return true;
+}
+
+/** Queues the events of the full `job` in `state`, and records what the state now knows of it. */
+function record(round: Round, sighting: Sighting, known: WatchedJob | undefined, job: JobObject, state: string): void {
   const next: WatchedJob = { ...known, state };
-  if (known?.state !== state && has(kind.events, state) && (known !== undefined || announceFirst)) {
-    const event = transitionEvent(resource, kind, id, state, job, round.context.now());
-    if (event) queue(round, key, event);
+  if (announces(sighting, known, state)) {
+    const event = transitionEvent(sighting.resource, sighting.kind, sighting.id, state, job, round.context.now());
+    if (event) queue(round, sighting.key, event);
   }
-  if (kind.progress !== undefined) announceProgress(round, sighting, job, known, next);
-  round.working.jobs[key] = next;
+  if (sighting.kind.progress !== undefined) announceProgress(round, sighting, job, known, next);
+  round.working.jobs[sighting.key] = next;
 }
 
 /** Whether a fine-tune's `events[]` log may hold entries not looked at yet. */

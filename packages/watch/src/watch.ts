@@ -7,7 +7,7 @@ import { togetherClient } from './client.js';
 import { dispatchDelivery, type Delivery } from './delivery.js';
 import { httpDelivery } from './http-delivery.js';
 import { leaderLease, type LeaderLease } from './leader.js';
-import { reporter } from './report.js';
+import { ongoingFailures, reporter } from './report.js';
 import { resolveOptions, type WatchOptions } from './options.js';
 import { runPoll, type PollContext, type TrackedJob } from './poll.js';
 import { isTrackedResource, type TrackedResource } from './resources.js';
@@ -62,6 +62,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
   const report = reporter(options.onError);
   const delivery: Delivery = resolved.router ? dispatchDelivery(resolved.router) : httpDelivery(resolved.http!);
   const tracked = new Map<string, TrackedJob>();
+  let reported = ongoingFailures();
   // Without a state of the user's, memory: forgotten at each start, as the lookback expects.
   let state: WatchState = resolved.state ?? memoryWatchState();
   const forget = (): void => {
@@ -72,10 +73,14 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
     resources: resolved.resources,
     lookbackMs: resolved.lookbackMs,
     timeoutMs: resolved.timeoutMs,
+    maxResponseBytes: resolved.maxResponseBytes,
     now: resolved.now,
     delivery,
     state,
     report,
+    failures: reported,
+    // stop() is the user's own abort: nothing to tell.
+    reportCutShort: false,
     tracked,
     onTrackedDone: (key) => tracked.delete(key),
     telemetry: resolved.telemetry,
@@ -153,6 +158,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
       if (started) return started;
       controller = new AbortController();
       failures = 0;
+      reported = ongoingFailures();
       forget();
       started = run(controller.signal);
       return started;

@@ -6,12 +6,15 @@ import type {
   BatchJob as CatalogBatchJob,
   DedicatedEndpoint as CatalogDedicatedEndpoint,
   EvaluationJob as CatalogEvaluationJob,
+  FineTuneEventEntry,
   FineTuneJob,
+  ModelUploadJob,
   TogetherEventDataMap,
   VideoJob as CatalogVideoJob,
 } from '@x/together-webhooks-core';
 import type { BatchJob, DedicatedEndpoint, EvaluationJob, FinetuneResponse, VideoJob } from 'together-ai/resources';
-import type { FineTuningListResponse } from 'together-ai/resources/fine-tuning';
+import type { FinetuneEvent, FineTuningListResponse } from 'together-ai/resources/fine-tuning';
+import type { UploadStatusResponse } from 'together-ai/resources/models/uploads';
 import { describe, expectTypeOf, it } from 'vitest';
 
 describe('together-ai 0.52.0 responses fit the catalog data types', () => {
@@ -19,6 +22,11 @@ describe('together-ai 0.52.0 responses fit the catalog data types', () => {
     expectTypeOf<FinetuneResponse>().toExtend<FineTuneJob>();
     expectTypeOf<FineTuningListResponse.Data>().toExtend<FineTuneJob>();
     expectTypeOf<FinetuneResponse>().toExtend<TogetherEventDataMap['fine_tune.completed']>();
+  });
+
+  it('fine-tuning progress: an entry of the job’s events[] (the entry of checkpoint_saved and epoch_completed)', () => {
+    expectTypeOf<FinetuneEvent>().toExtend<FineTuneEventEntry>();
+    expectTypeOf<FinetuneEvent>().toExtend<TogetherEventDataMap['fine_tune.checkpoint_saved']['entry']>();
   });
 
   it('batch job: GET /batches and GET /batches/{id}', () => {
@@ -34,6 +42,11 @@ describe('together-ai 0.52.0 responses fit the catalog data types', () => {
   it('evaluation: GET /evaluation and GET /evaluation/{id}', () => {
     expectTypeOf<EvaluationJob>().toExtend<CatalogEvaluationJob>();
     expectTypeOf<EvaluationJob>().toExtend<TogetherEventDataMap['evaluation.completed']>();
+  });
+
+  it('model upload job: GET /jobs/{jobId}', () => {
+    expectTypeOf<UploadStatusResponse>().toExtend<ModelUploadJob>();
+    expectTypeOf<UploadStatusResponse>().toExtend<TogetherEventDataMap['model_upload.completed']>();
   });
 
   it('video: GET /videos/{id}', () => {

@@ -1,5 +1,7 @@
+import type { EventRouter, TogetherEvent, WebhookResult } from '@x/together-webhooks-core';
+import { Together } from 'together-ai';
 import { describe, expect, it } from 'vitest';
-import { memoryWatchState, pollTogetherJobs, TogetherResponseError } from '../src/index.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, memoryWatchState, pollTogetherJobs, TogetherResponseError } from '../src/index.js';
 import { errors, fakeApi, receiver } from './helpers.js';
 
 // Answers that are not what Together's OpenAPI description says, each on one list request.
@@ -29,7 +31,7 @@ describe('answers that are not the documented shape', () => {
     expect(ids()).toEqual(['evaluation:wf-1:completed']);
   });
 
-  it('entries without an id or a state, and entries that are not objects, are skipped', async () => {
+  it('entries without an id or a state, and entries that are not objects, are skipped, told in one line', async () => {
     const api = await fakeApi();
     const { deliver, ids } = receiver();
     api.fault({ path: '/v1/batches', body: JSON.stringify([null, 3, 'x', { status: 'COMPLETED' }, { id: 'b-no-state' }, { id: 'b1', status: 'FAILED' }]) });
@@ -37,7 +39,9 @@ describe('answers that are not the documented shape', () => {
     const report = await pollTogetherJobs({ apiKey: api.apiKey, baseURL: api.baseURL, deliver, state: memoryWatchState(), resources: ['batch'], onError: seen.onError });
     expect(report).toMatchObject({ failed: false, announced: 1 });
     expect(ids()).toEqual(['batch:b1:FAILED']);
-    expect(seen.list).toEqual([]);
+    expect(seen.list.map(([error, context]) => [String(error), context])).toEqual([
+      ['TogetherResponseError: GET /batches answered 5 of 6 entries without a string id and status: skipped', { phase: 'poll', resource: 'batch' }],
+    ]);
   });
 
   it('a retrieve that answers another job is refused, not announced under this job’s id', async () => {
@@ -53,5 +57,71 @@ describe('answers that are not the documented shape', () => {
     // Not recorded as seen: the next poll tries again, and announces it.
     await pollTogetherJobs({ apiKey: api.apiKey, baseURL: api.baseURL, deliver, state, resources: ['fine_tune'] });
     expect(ids()).toEqual(['fine_tune:ft-1:completed']);
+  });
+});
+
+describe('an answer too large to read', () => {
+  // A receiver that refuses until told otherwise, so that a delivery is pending when the big answer comes.
+  const refusing = (): { router: EventRouter; delivered: string[]; refuse: boolean } => {
+    const receiver = { router: undefined as unknown as EventRouter, delivered: [] as string[], refuse: true };
+    receiver.router = {
+      dispatch: (event: TogetherEvent) => {
+        if (receiver.refuse) return Promise.resolve({ outcome: 'failed', status: 500 } as WebhookResult);
+        receiver.delivered.push(event.id);
+        return Promise.resolve({ outcome: 'processed', status: 200 } as WebhookResult);
+      },
+    } as unknown as EventRouter;
+    return receiver;
+  };
+
+  it.each([
+    ['declaring its content-length', false],
+    ['chunked, without a content-length', true],
+  ])('30 MB %s: not read whole, told in one line, and the pending delivery still goes out', async (_case, chunked) => {
+    const api = await fakeApi();
+    api.create('evaluation', { workflow_id: 'wf-1', status: 'completed' });
+    const state = memoryWatchState();
+    const receiver = refusing();
+    const common = { deliver: receiver.router, state, resources: ['evaluation'] as const };
+    expect(await pollTogetherJobs({ ...common, apiKey: api.apiKey, baseURL: api.baseURL, onError: () => undefined })).toMatchObject({ announced: 1, pending: 1 });
+    // Valid JSON: read whole, it would announce wf-2.
+    const body = JSON.stringify([{ workflow_id: 'wf-2', status: 'completed', padding: 'x'.repeat(30 * 1024 * 1024) }]);
+    api.fault({ path: '/v1/evaluation', body });
+    let bytesRead = 0;
+    const client = new Together({
+      apiKey: api.apiKey,
+      baseURL: api.baseURL,
+      maxRetries: 0,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        const headers = new Headers(response.headers);
+        // The fake sends its bodies chunked: the other case declares the length as a server may.
+        if (chunked) headers.delete('content-length');
+        else headers.set('content-length', String(Buffer.byteLength(body)));
+        const counted = response.body?.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (chunk, out) => ((bytesRead += chunk.byteLength), out.enqueue(chunk)) }));
+        return new Response(counted ?? null, { status: response.status, headers });
+      },
+    });
+    receiver.refuse = false;
+    const seen = errors();
+    const report = await pollTogetherJobs({ ...common, client, onError: seen.onError });
+    expect(report).toMatchObject({ failed: true, announced: 0, delivered: 1, pending: 0 });
+    expect(receiver.delivered).toEqual(['evaluation:wf-1:completed']);
+    expect(seen.list.map(([error, context]) => [String(error), context])).toEqual([
+      [`TogetherResponseError: GET /evaluation answered more than ${DEFAULT_MAX_RESPONSE_BYTES} bytes (maxResponseBytes): not read`, { phase: 'poll', resource: 'evaluation' }],
+    ]);
+    // Stopped at the bound (plus the chunks in flight), or before reading at all when the length says so.
+    expect(bytesRead).toBeLessThan(chunked ? DEFAULT_MAX_RESPONSE_BYTES + 1024 * 1024 : 1024 * 1024);
+  });
+
+  it('maxResponseBytes sets the bound', async () => {
+    const api = await fakeApi();
+    api.create('batch', { id: 'b1' });
+    const seen = errors();
+    const { deliver, ids } = receiver();
+    const report = await pollTogetherJobs({ apiKey: api.apiKey, baseURL: api.baseURL, deliver, state: memoryWatchState(), resources: ['batch'], maxResponseBytes: 100, onError: seen.onError });
+    expect(report).toMatchObject({ failed: true, announced: 0 });
+    expect(ids()).toEqual([]);
+    expect(String(seen.list[0]?.[0])).toMatch(/GET \/batches answered more than 100 bytes \(maxResponseBytes\)/);
   });
 });

@@ -27,7 +27,8 @@ describe('the Together API failing', () => {
     expect(g4).toBeLessThan(800);
     expect(g5).toBeLessThan(300);
     expect(g6).toBeLessThan(300);
-    expect(seen.list).toHaveLength(4);
+    // Four failed polls, one failure: told once.
+    expect(seen.list).toHaveLength(1);
     expect(seen.list.every(([error, context]) => context.phase === 'poll' && context.resource === 'fine_tune' && (error as { status?: number }).status === 500)).toBe(true);
     expect(handled).toHaveLength(0);
   });
@@ -143,26 +144,43 @@ describe('stop', () => {
   });
 });
 
-describe('the default error log (no onError)', () => {
-  it('a wrong API key prints one line per failed poll, never a stack', async () => {
-    const api = await fakeApi();
+describe('a lasting failure is told once (the default error log: one line, no stack)', () => {
+  /** Console lines of a watcher over `api` until it has listed fine-tunes `requests` times. */
+  async function linesOf(api: FakeTogetherApi, requests: number): Promise<string[]> {
     const { deliver } = receiver();
-    api.fault({ status: 401, times: 3, path: '/v1/fine-tunes' });
     const lines: string[] = [];
     const original = console.error;
     console.error = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
     try {
       const watch = watcher(api, { deliver, resources: ['fine_tune'], jitter: 0, maxBackoffMs: 100 });
       await watch.start();
-      await waitFor(() => api.requestCount('/v1/fine-tunes') >= 4, 'polls after the failures');
+      await waitFor(() => api.requestCount('/v1/fine-tunes') >= requests, `${requests} polls`);
       await watch.stop();
     } finally {
       console.error = original;
     }
-    expect(lines).toHaveLength(3);
-    for (const line of lines) {
-      expect(line).toMatch(/^\[together-webhooks-watch\] poll error: \w+: 401\b/);
-      expect(line).not.toMatch(/\n|\bat .+:\d+:\d+/);
-    }
+    for (const line of lines) expect(line).not.toMatch(/\n|\bat .+:\d+:\d+/);
+    return lines;
+  }
+
+  it.each([401, 403])('%i on three polls is one line; after a poll that succeeds, its return is one more', async (status) => {
+    const api = await fakeApi();
+    api.fault({ status, times: 3, path: '/v1/fine-tunes' });
+    // A fault with no status only delays: one answer that succeeds.
+    api.fault({ delayMs: 1, path: '/v1/fine-tunes' });
+    api.fault({ status, times: 2, path: '/v1/fine-tunes' });
+    const lines = await linesOf(api, 7);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(new RegExp(`^\\[together-webhooks-watch\\] poll error: \\w+: ${status}\\b`));
+  });
+
+  it('a failure that changes kind is told again', async () => {
+    const api = await fakeApi();
+    api.fault({ status: 500, times: 2, path: '/v1/fine-tunes' });
+    api.fault({ body: '<!doctype html><h1>Bad gateway</h1>', contentType: 'text/html', times: 2, path: '/v1/fine-tunes' });
+    const lines = await linesOf(api, 5);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/poll error: \w+: 500\b/);
+    expect(lines[1]).toMatch(/poll error: TogetherResponseError: GET \/fine-tunes answered an HTML page/);
   });
 });

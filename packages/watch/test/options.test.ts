@@ -21,6 +21,7 @@ describe('configuration mistakes fail at construction, naming the option', () =>
     ['jitter above 1', { jitter: 2 }, RangeError, /jitter/],
     ['fractional timeout', { timeoutMs: 1.5 }, TypeError, /timeoutMs/],
     ['negative retries', { maxRetries: -1 }, RangeError, /maxRetries/],
+    ['zero maxResponseBytes', { maxResponseBytes: 0 }, RangeError, /maxResponseBytes/],
     ['empty leader key', { leaderKey: '' }, TypeError, /leaderKey/],
     ['store without claim', { store: {} }, TypeError, /claim\(\) is missing/],
     ['not a client', { client: {} }, TypeError, /Together client/],

@@ -77,6 +77,27 @@ describe('pollTogetherJobs', () => {
     expect(ids()).toEqual(['batch:b1:VALIDATING', 'batch:b1:COMPLETED']);
   });
 
+  it('a poll its signal aborts reports cutShort and one line; a watcher stopped mid-poll tells nothing', async () => {
+    const api = await fakeApi();
+    const { deliver } = receiver();
+    api.fault({ delayMs: 5_000, path: '/v1/batches' });
+    const seen = errors();
+    const report = await once(api, { deliver, state: memoryWatchState(), resources: ['batch'], signal: AbortSignal.timeout(100), onError: seen.onError });
+    expect(report).toMatchObject({ cutShort: true, failed: false, announced: 0 });
+    expect(seen.list).toHaveLength(1);
+    expect(String(seen.list[0]![0])).toMatch(/^Error: the poll was cut short \(.+\): what it did not reach is polled next time$/);
+    expect(await once(api, { deliver, state: memoryWatchState(), resources: ['batch'] })).toMatchObject({ cutShort: false });
+
+    const stopped = errors();
+    api.fault({ delayMs: 5_000, path: '/v1/batches' });
+    const watch = watcher(api, { deliver, resources: ['batch'], onError: stopped.onError });
+    const first = watch.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await watch.stop();
+    await first;
+    expect(stopped.list).toEqual([]);
+  });
+
   it('tracks jobs by id (videos) given in jobs', async () => {
     const api = await fakeApi();
     const { deliver, ids } = receiver();

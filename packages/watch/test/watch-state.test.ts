@@ -82,7 +82,7 @@ describe('the conformance kit catches a state that breaks the contract', () => {
     });
   };
 
-  it('a state without compare-and-set fails the version, race and conflict checks, each named', async () => {
+  it('a state without compare-and-set fails the version, race, overlap and conflict checks, each named', async () => {
     const failure = await runWatchStateConformance(noCompareAndSet()).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WatchStateConformanceError);
     const failed = (failure as WatchStateConformanceError).report.checks.filter((check) => !check.passed).map((check) => check.name);
@@ -90,6 +90,7 @@ describe('the conformance kit catches a state that breaks the contract', () => {
       'a write at a stale version is refused and changes nothing',
       'a write at no version is refused once the state exists',
       'concurrent writes at one version: exactly one is written',
+      'overlapping polls lose no announcement and store each once (both may deliver it, under one id)',
       'a poll whose write conflicts re-reads, merges, and keeps the other poll’s changes',
     ]);
   });

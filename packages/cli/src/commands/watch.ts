@@ -4,6 +4,7 @@
  * a webhook URL; one status line per poll; a clean stop on SIGTERM or Ctrl-C.
  */
 import {
+  DEFAULT_INTERVAL_MS,
   fileWatchState,
   LISTED_RESOURCES,
   watchTogetherJobs,
@@ -30,8 +31,6 @@ const options = {
   state: { type: 'string' },
   'base-url': { type: 'string' },
 } as const;
-
-const DEFAULT_INTERVAL_MS = 30_000;
 
 /** The state `--state` names: a file, or a Redis URL; and how to let go of it at the end. */
 interface OpenedState {

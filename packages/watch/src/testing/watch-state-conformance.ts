@@ -54,7 +54,7 @@ export const watchStateConformanceChecks = Object.freeze([
   'a write at a stale version is refused and changes nothing',
   'a write at no version is refused once the state exists',
   'concurrent writes at one version: exactly one is written',
-  'overlapping polls never lose or double an announcement',
+  'overlapping polls lose no announcement and store each once (both may deliver it, under one id)',
   'a poll whose write conflicts re-reads, merges, and keeps the other poll’s changes',
   'undelivered events survive to the next poll and are resent',
   'a poll with nothing changed makes one list request and writes nothing',
@@ -78,13 +78,16 @@ interface CountingReceiver {
   counts: Map<string, number>;
   refuse: boolean;
   gate: Promise<void> | undefined;
+  /** Deliveries that reached the receiver, held by `gate` or not. */
+  arrived: number;
 }
 
 function countingReceiver(): CountingReceiver {
-  const receiver: CountingReceiver = { router: undefined as unknown as EventRouter, counts: new Map(), refuse: false, gate: undefined };
+  const receiver: CountingReceiver = { router: undefined as unknown as EventRouter, counts: new Map(), refuse: false, gate: undefined, arrived: 0 };
   // Only `dispatch` is called by a watcher; the rest of a router is not needed here.
   receiver.router = {
     async dispatch(event: TogetherEvent): Promise<WebhookResult> {
+      receiver.arrived += 1;
       await receiver.gate;
       if (receiver.refuse) return { outcome: 'failed', status: 500 } as WebhookResult;
       receiver.counts.set(event.id, (receiver.counts.get(event.id) ?? 0) + 1);
@@ -97,8 +100,9 @@ function countingReceiver(): CountingReceiver {
 /**
  * Checks a {@link WatchState} against its contract: an empty start, compare-and-set writes
  * (stale and racing writes refused), and polls of the fake Together API sharing the state — two
- * at once, one whose write conflicts, one whose receiver refuses — that must neither lose nor
- * double an announcement. The names of the checks are {@link watchStateConformanceChecks}.
+ * at once, one whose write conflicts, one whose receiver refuses — that must neither lose an
+ * announcement nor store it twice. (Two polls that overlap may both deliver a change both saw,
+ * always under one event id, which the receiver's idempotency store runs once.) The names of the checks are {@link watchStateConformanceChecks}.
  *
  * @param makeState - returns a state over the location named `key`; asked twice for one key, it
  * must reach the same stored state (a new client where the backend has them, as two processes
@@ -173,21 +177,39 @@ export async function runWatchStateConformance(
       const read = await states[1]!.read();
       expect(text(read.snapshot) === text(snapshotOf(`w${winners[0]!}`)), `stored ${text(read.snapshot)}, not the winner's`);
     },
-    async 'overlapping polls never lose or double an announcement'() {
+    async 'overlapping polls lose no announcement and store each once (both may deliver it, under one id)'() {
       const [a, b] = [await newState('overlap'), await newState('overlap')];
       const receiver = countingReceiver();
       const ids = Array.from({ length: 5 }, (_, index) => String(api.create('batch', { id: `overlap-${index}` })['id']));
-      await Promise.all([poll(a, receiver), poll(b, receiver)]);
+      // Each poll also lists a resource the other does not: a write that is not compare-and-set loses the other's job.
+      const onlyA = String(api.create('evaluation', { workflow_id: 'overlap-a', status: 'completed' })['workflow_id']);
+      const onlyB = String(api.create('model_upload', { job_id: 'overlap-b', status: 'Complete' })['job_id']);
+      let release: () => void = () => undefined;
+      receiver.gate = new Promise((resolve) => (release = resolve));
+      const polls = [poll(a, receiver, ['batch', 'evaluation']), poll(b, receiver, ['batch', 'model_upload'])];
+      // Both polls deliver one at a time: two held deliveries mean both read the state before either writes.
+      for (let waited = 0; receiver.arrived < 2 && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(receiver.arrived >= 2, `the polls did not overlap: ${receiver.arrived} deliveries reached the receiver`);
+      release();
+      await Promise.all(polls);
+      receiver.gate = undefined;
       for (const id of ids) api.set('batch', id, 'COMPLETED');
       await Promise.all([poll(a, receiver), poll(b, receiver)]);
-      const expected = ids.flatMap((id) => [`batch:${id}:VALIDATING`, `batch:${id}:COMPLETED`]);
-      const lost = expected.filter((id) => !receiver.counts.has(id));
+      const once = [`evaluation:${onlyA}:completed`, `model_upload:${onlyB}:Complete`];
+      const both = ids.flatMap((id) => [`batch:${id}:VALIDATING`, `batch:${id}:COMPLETED`]);
+      const lost = [...once, ...both].filter((id) => !receiver.counts.has(id));
       expect(lost.length === 0, `never delivered: ${lost.join(', ')}`);
+      const doubled = once.filter((id) => receiver.counts.get(id) !== 1);
+      expect(doubled.length === 0, `seen by one poll, delivered more than once: ${doubled.map((id) => `${id} ×${receiver.counts.get(id)}`).join(', ')}`);
+      const tripled = both.filter((id) => receiver.counts.get(id)! > 2);
+      expect(tripled.length === 0, `delivered more often than polls saw it: ${tripled.map((id) => `${id} ×${receiver.counts.get(id)}`).join(', ')}`);
       const read = await a.read();
       expect(read.snapshot.pending.length === 0, `left pending: ${read.snapshot.pending.map((entry) => entry.event.id).join(', ')}`);
       for (const id of ids) expect(read.snapshot.jobs[`batch:${id}`]?.state === 'COMPLETED', `batch ${id} is ${text(read.snapshot.jobs[`batch:${id}`])} in the state`);
-      const after = await poll(b, receiver);
-      expect(after.announced === 0, `a later poll announced ${after.announced} again`);
+      const delivered = [...receiver.counts.values()].reduce((sum, count) => sum + count, 0);
+      const after = await poll(b, receiver, ['batch', 'evaluation', 'model_upload']);
+      const again = [...receiver.counts.values()].reduce((sum, count) => sum + count, 0) - delivered;
+      expect(after.announced === 0 && again === 0, `a later poll announced ${after.announced} and delivered ${again} again`);
     },
     async 'a poll whose write conflicts re-reads, merges, and keeps the other poll’s changes'() {
       const [a, b] = [await newState('conflict'), await newState('conflict')];
