@@ -1,6 +1,6 @@
 /**
- * Signed test deliveries, built the way Together builds them, for trying the example (and for
- * the repository's demo).
+ * Signed test deliveries, built the way this project's watcher builds them (Together AI sends no
+ * webhooks: the watcher polls its job API), for trying the example (and for the repository's demo).
  */
 import { sign } from '@x/together-webhooks-core';
 
