@@ -28,7 +28,8 @@ export const hmacDigests: (
 
 /** Standard base64 (with padding) of `bytes`. */
 export function base64Encode(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  // A digest from node:crypto is already a Buffer: no view to make.
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64');
 }
 
 /** SHA-256 of `text`'s UTF-8 bytes. */
