@@ -31,7 +31,15 @@ export {
   type VideoJob,
   type VideoStatus,
 } from './events.js';
-export { TOGETHER_RESOURCE_NAMES, togetherResources, type TogetherResourceName, type TogetherResourceSpec } from './events-resources.js';
+export {
+  TOGETHER_RESOURCE_NAMES,
+  togetherResources,
+  type TogetherJobObject,
+  type TogetherResourceApi,
+  type TogetherResourceName,
+  type TogetherResourceSpec,
+  type TogetherResourceTypes,
+} from './events-resources.js';
 export { SIGNATURE_HEADER, TIMESTAMP_HEADER, type HeadersLike } from './headers.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, type VerifyOptions } from './options.js';
 export { sign, type SignatureHeaders, type SignOptions } from './sign.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventCatalog, type TogetherEventType } from '@x/together-webhooks-core';
-import { createTestEvent } from '@x/together-webhooks-core/testing';
+import { eventCatalog, TOGETHER_RESOURCE_NAMES, togetherResources, type TogetherEventType } from '@x/together-webhooks-core';
+import { createTestEvent, testResourceFixtures } from '@x/together-webhooks-core/testing';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const FILE_ID = /^file-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -157,5 +157,56 @@ describe('createTestEvent', () => {
   it('rejects a type outside the catalog with a TypeError naming the catalog', () => {
     expect(() => createTestEvent('fine_tune.paused' as TogetherEventType)).toThrow(/fine_tune\.completed/);
     expect(() => createTestEvent('fine_tune.paused' as TogetherEventType)).toThrow(TypeError);
+  });
+});
+
+// Every state of every resource, as the core's table lists them.
+const resourceStates = TOGETHER_RESOURCE_NAMES.flatMap((resource) =>
+  togetherResources[resource].states.map((state): [string, string] => [resource, state]),
+);
+
+describe('testResourceFixtures', () => {
+  const now = Date.parse('2026-01-15T10:30:00.000Z');
+  // Read without knowing the resource, as a fake of Together's API reads them.
+  const fixtureOf = (resource: string) =>
+    testResourceFixtures[resource as keyof typeof testResourceFixtures] as unknown as {
+      sample(state: string, now: number): Record<string, unknown>;
+      created?(job: Record<string, unknown>, at: number): Record<string, unknown>;
+      changed(job: Record<string, unknown>, state: string, at: number): Record<string, unknown>;
+    };
+
+  it('has a fixture for every resource of togetherResources and nothing else', () => {
+    expect(Object.keys(testResourceFixtures).sort()).toEqual([...TOGETHER_RESOURCE_NAMES].sort());
+  });
+
+  it.each(resourceStates)('%s in %s: the sample is in that state, with an id, and survives JSON', (resource, state) => {
+    const spec = togetherResources[resource as keyof typeof togetherResources];
+    const job = fixtureOf(resource).sample(state, now);
+    expect(job[spec.stateField]).toBe(state);
+    expect(typeof job[spec.idField]).toBe('string');
+    expect(fixtureOf(resource).sample(state, now)[spec.idField]).not.toBe(job[spec.idField]);
+    expect(JSON.parse(JSON.stringify(job))).toEqual(job);
+  });
+
+  it.each(resourceStates)('%s to %s: the fields Together changes with it never touch the id or the state', (resource, state) => {
+    const spec = togetherResources[resource as keyof typeof togetherResources];
+    const fixture = fixtureOf(resource);
+    const first = fixture.sample(spec.states[0]!, now);
+    const created = fixture.created?.(first, now) ?? first;
+    const changed = fixture.changed(created, state, now + 1000);
+    expect(changed).not.toHaveProperty(spec.idField);
+    expect(changed).not.toHaveProperty(spec.stateField);
+    // The fixture returns new fields; the job it was given stays as it was.
+    expect(created).toEqual(fixture.created?.(first, now) ?? first);
+  });
+
+  it('a fine-tune moving to a state appends the log entry Together writes with it', () => {
+    const fixture = testResourceFixtures.fine_tune;
+    const job = fixture.created!(fixture.sample('pending', now), now);
+    const changed = fixture.changed(job, 'completed', now + 1000);
+    const events = changed['events'] as { type: string; created_at: string }[];
+    expect(events).toHaveLength((job['events'] as unknown[]).length + 1);
+    expect(events.at(-1)).toMatchObject({ type: 'job_complete', created_at: new Date(now + 1000).toISOString() });
+    expect(fixture.logEntry('checkpoint_save', 'saved', 'x', { step: 3 })).toMatchObject({ object: 'fine-tune-event', type: 'checkpoint_save', step: 3 });
   });
 });

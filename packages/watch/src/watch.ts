@@ -10,7 +10,7 @@ import { leaderLease, type LeaderLease } from './leader.js';
 import { ongoingFailures, reporter } from './report.js';
 import { resolveOptions, type WatchOptions } from './options.js';
 import { runPoll, type PollContext, type TrackedJob } from './poll.js';
-import { isTrackedResource, type TrackedResource } from './resources.js';
+import { isTrackedResource, TRACKED_RESOURCES, type TrackedResource } from './resources.js';
 import { memoryWatchState, type WatchState } from './state.js';
 
 /** A running (or stopped) watcher. */
@@ -142,7 +142,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
   };
 
   const checkJob = (resource: TrackedResource, id: string): void => {
-    if (!isTrackedResource(resource)) throw new TypeError(`resource must be one of fine_tune, batch, endpoint, evaluation, model_upload, video`);
+    if (!isTrackedResource(resource)) throw new TypeError(`resource must be one of ${TRACKED_RESOURCES.join(', ')}`);
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be a non-empty string');
   };
 

@@ -11,7 +11,13 @@ export {
   type StoreConformanceOptions,
   type StoreConformanceReport,
 } from './conformance.js';
-export { createTestEvent, type TestEventOverrides } from './test-events.js';
+export {
+  createTestEvent,
+  testResourceFixtures,
+  type FixtureJob,
+  type TestEventOverrides,
+  type TestResourceFixture,
+} from './test-events.js';
 export {
   createSignedDelivery,
   toRequest,

@@ -2,7 +2,13 @@
  * @module testing/test-events — realistic events of every catalog type, their `data` shaped like
  * the Together AI resource each type stands for, for users' own tests.
  */
-import { togetherResources, type TogetherResourceName } from '../events-resources.js';
+import {
+  TOGETHER_RESOURCE_NAMES,
+  togetherResources,
+  type TogetherResourceName,
+  type TogetherResourceSpec,
+  type TogetherResourceTypes,
+} from '../events-resources.js';
 import {
   eventCatalog,
   isTogetherEventType,
@@ -69,27 +75,54 @@ function uuid(): string {
 }
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** A job as a fake API stores it and changes it, read and written field by field. */
+export type FixtureJob = Record<string, unknown>;
+
+/** One entry of a fine-tune's `events[]` log with every field Together's OpenAPI file requires of a `FineTuneEvent`. */
+const fineTuneLogEntry = (type: string, message: string, at: string, level = 'info', extra: FixtureJob = {}): FineTuneEventEntry => ({
+  object: 'fine-tune-event',
+  type,
+  message,
+  level,
+  created_at: at,
+  param_count: 8_030_261_248,
+  token_count: 0,
+  total_steps: 360,
+  wandb_url: '',
+  step: 0,
+  checkpoint_path: '',
+  model_path: '',
+  training_offset: 0,
+  hash: '',
+  ...extra,
+});
+
+// A fake's log entries carry no step count: it trains nothing. (Spread into a plain object: a
+// fake's job is a bag of fields.)
+const fakeLogEntry = (type: string, message: string, at: string, level = 'info', extra: FixtureJob = {}): FixtureJob => ({
+  ...fineTuneLogEntry(type, message, at, level, { total_steps: 0, ...extra }),
+});
+
+// The fine-tune log entry Together writes with each status (FinetuneEventType of the OpenAPI file).
+const FINE_TUNE_STATUS_ENTRY: Readonly<Record<string, string>> = {
+  pending: 'job_pending',
+  queued: 'job_pending',
+  running: 'job_start',
+  compressing: 'model_compressing',
+  uploading: 'model_uploading',
+  cancel_requested: 'cancel_requested',
+  cancelled: 'job_stopped',
+  error: 'job_error',
+  completed: 'job_complete',
+};
+
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
+
 function fineTuneJob(status: FineTuneStatus, now: number): FineTuneJob {
   const created = now - 45 * MINUTE;
   const started = now - 40 * MINUTE;
   const suffix = randomHex(4);
-  // Every field Together's OpenAPI file requires of a `FineTuneEvent`.
-  const log = (type: string, message: string, at: number, level = 'info'): FineTuneEventEntry => ({
-    object: 'fine-tune-event',
-    type,
-    message,
-    level,
-    created_at: iso(at),
-    param_count: 8_030_261_248,
-    token_count: 0,
-    total_steps: 360,
-    wandb_url: '',
-    step: 0,
-    checkpoint_path: '',
-    model_path: '',
-    training_offset: 0,
-    hash: '',
-  });
+  const log = (type: string, message: string, at: number, level = 'info'): FineTuneEventEntry => fineTuneLogEntry(type, message, iso(at), level);
   const events: FineTuneEventEntry[] = [log('job_pending', 'Fine tune request created', created)];
   const job: FineTuneJob = {
     id: `ft-${uuid()}`,
@@ -132,6 +165,21 @@ function fineTuneJob(status: FineTuneStatus, now: number): FineTuneJob {
     events.push(log('cancel_requested', 'Cancel requested by the user', now - MINUTE), log('job_stopped', 'Job stopped', now));
   }
   return job;
+}
+
+// A fine-tune in training, with the events[] entry that announced the progress event.
+function fineTuneProgress(entryType: string, now: number): FineTuneProgress {
+  const job = fineTuneJob('running', now);
+  const step = 240;
+  const last = job.events?.[0];
+  const base = { ...last, object: 'fine-tune-event' as const, type: entryType, level: 'info', created_at: iso(now), step };
+  const entry: FineTuneEventEntry =
+    entryType === 'checkpoint_save'
+      ? { ...base, message: `Checkpoint saved at step ${step}`, checkpoint_path: `s3://together-checkpoints/${job.id}/step-${step}` }
+      : { ...base, message: `Epoch completed, at step ${step}` };
+  job.epochs_completed = 2;
+  job.events = [...(job.events ?? []), entry];
+  return { ...job, entry };
 }
 
 function batchJob(status: BatchStatus, now: number): BatchJob {
@@ -228,17 +276,6 @@ function videoJob(status: VideoStatus, now: number): VideoJob {
   return job;
 }
 
-function genericResource(now: number): Record<string, unknown> {
-  return {
-    id: `file-${uuid()}`,
-    object: 'file',
-    filename: 'support-conversations.jsonl',
-    purpose: 'fine-tune',
-    bytes: 482_133,
-    created_at: Math.floor(now / 1000),
-  };
-}
-
 function modelUploadJob(status: ModelUploadStatus, now: number): ModelUploadJob {
   const created = now - 30 * MINUTE;
   const update = (state: ModelUploadStatus, message: string, at: number) => ({ status: state, message, timestamp: iso(at) });
@@ -257,47 +294,128 @@ function modelUploadJob(status: ModelUploadStatus, now: number): ModelUploadJob 
   };
 }
 
-// A fine-tune in training, with the events[] entry that announced the progress event.
-function fineTuneProgress(entryType: string, now: number): FineTuneProgress {
-  const job = fineTuneJob('running', now);
-  const step = 240;
-  const last = job.events?.[0];
-  const base = { ...last, object: 'fine-tune-event' as const, type: entryType, level: 'info', created_at: iso(now), step };
-  const entry: FineTuneEventEntry =
-    entryType === 'checkpoint_save'
-      ? { ...base, message: `Checkpoint saved at step ${step}`, checkpoint_path: `s3://together-checkpoints/${job.id}/step-${step}` }
-      : { ...base, message: `Epoch completed, at step ${step}` };
-  job.epochs_completed = 2;
-  job.events = [...(job.events ?? []), entry];
-  return { ...job, entry };
+function genericResource(now: number): Record<string, unknown> {
+  return {
+    id: `file-${uuid()}`,
+    object: 'file',
+    filename: 'support-conversations.jsonl',
+    purpose: 'fine-tune',
+    bytes: 482_133,
+    created_at: Math.floor(now / 1000),
+  };
 }
 
 /**
- * A sample of each resource in a given state, shaped as Together's API returns it. Keyed by the
- * resource names of `togetherResources`, so a resource added there needs its sample here.
+ * How one Together AI resource looks in tests: a realistic job in each state (what
+ * {@link createTestEvent} puts in `data`), and how a fake of Together's API creates a job and
+ * changes it along with its state (what `@x/together-webhooks-watch/testing` serves). The fake's
+ * values are fixed (no random ids), so its answers are readable in test output.
  */
-const resourceSamples: { readonly [R in TogetherResourceName]: (state: string, now: number) => object } = {
-  fine_tune: (state, now) => fineTuneJob(state as FineTuneStatus, now),
-  batch: (state, now) => batchJob(state as BatchStatus, now),
-  endpoint: (state, now) => dedicatedEndpoint(state as EndpointState, now),
-  evaluation: (state, now) => evaluationJob(state as EvaluationStatus, now),
-  video: (state, now) => videoJob(state as VideoStatus, now),
-  model_upload: (state, now) => modelUploadJob(state as ModelUploadStatus, now),
+export type TestResourceFixture<R extends TogetherResourceName> = {
+  /** A job in `state`, with fresh ids and timestamps around `now` (ms since the epoch). */
+  readonly sample: (state: TogetherResourceTypes[R]['state'], now: number) => TogetherResourceTypes[R]['job'];
+  /** The fields a fake sets on a job it creates at `at`, over the sample in the first state (its id and state set). */
+  readonly created?: (job: FixtureJob, at: number) => FixtureJob;
+  /** The fields Together updates along with `state`, as a fake sets them at `at`. */
+  readonly changed: (job: FixtureJob, state: string, at: number) => FixtureJob;
+} & ((typeof togetherResources)[R] extends { readonly progress: object }
+  ? {
+      /** A job with the `events[]` entry of `entryType` that announced a progress event. */
+      readonly progressSample: (entryType: string, now: number) => object;
+      /** An `events[]` entry of `type` as a fake appends it at `at` (ISO 8601). */
+      readonly logEntry: (type: string, message: string, at: string, fields?: FixtureJob) => FixtureJob;
+    }
+  : object);
+
+/**
+ * The test fixture of each resource, keyed by the names of `togetherResources`: a resource added
+ * there does not compile until it has its fixture here.
+ */
+export const testResourceFixtures: { readonly [R in TogetherResourceName]: TestResourceFixture<R> } = {
+  fine_tune: {
+    sample: fineTuneJob,
+    progressSample: fineTuneProgress,
+    logEntry: (type, message, at, fields = {}) => fakeLogEntry(type, message, at, 'info', fields),
+    created: (job, at) => ({
+      ...job,
+      user_id: 'user_fake',
+      model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference',
+      model_output_name: `fake-user/Meta-Llama-3.1-8B-Instruct-Reference-${String(job['id'])}`,
+      n_epochs: 1,
+      epochs_completed: 0,
+      total_price: 0,
+      events: [fakeLogEntry('job_pending', 'Fine tune request created', iso(at))],
+    }),
+    changed: (job, state, at) => ({
+      updated_at: iso(at),
+      ...(state === 'running' ? { started_at: iso(at) } : {}),
+      ...(state === 'completed' ? { epochs_completed: job['n_epochs'], total_price: 2, token_count: 123_456 } : {}),
+      events: [...listOf(job['events']), fakeLogEntry(FINE_TUNE_STATUS_ENTRY[state] ?? 'warning', `status: ${state}`, iso(at), state === 'error' ? 'error' : 'info')],
+    }),
+  },
+  batch: {
+    sample: batchJob,
+    created: (job) => ({ ...job, progress: 0 }),
+    changed: (job, state, at) => ({
+      ...(state === 'IN_PROGRESS' ? { progress: 50 } : {}),
+      ...(state === 'COMPLETED' ? { progress: 100, output_file_id: `file-fake-output-${String(job['id'])}` } : {}),
+      ...(state === 'FAILED' ? { error: 'the input file has no valid request line', error_file_id: `file-fake-errors-${String(job['id'])}` } : {}),
+      ...(togetherResources.batch.final.some((final) => final === state) ? { completed_at: iso(at) } : {}),
+    }),
+  },
+  endpoint: {
+    sample: dedicatedEndpoint,
+    changed: () => ({}),
+  },
+  evaluation: {
+    sample: evaluationJob,
+    created: (job, at) => ({ ...job, results: null, status_updates: [{ status: job['status'], message: 'created', timestamp: iso(at) }] }),
+    changed: (job, state, at) => ({
+      updated_at: iso(at),
+      status_updates: [...listOf(job['status_updates']), { status: state, message: `status: ${state}`, timestamp: iso(at) }],
+      ...(state === 'completed' ? { results: { pass_percentage: 87.5, result_file_id: 'file-fake-results' } } : {}),
+      ...(state === 'error' || state === 'user_error' ? { results: { error: 'the judge model is unavailable' } } : {}),
+    }),
+  },
+  video: {
+    sample: videoJob,
+    changed: (job, state, at) => ({
+      ...(state === 'completed' ? { completed_at: Math.floor(at / 1000), outputs: { cost: 1, video_url: `https://example.invalid/videos/${String(job['id'])}.mp4` } } : {}),
+      ...(state === 'failed' ? { completed_at: Math.floor(at / 1000), error: { message: 'generation failed', code: 'generation_failed' } } : {}),
+    }),
+  },
+  model_upload: {
+    sample: modelUploadJob,
+    created: (job, at) => ({ ...job, status_updates: [{ status: job['status'], message: `Job is ${String(job['status'])}`, timestamp: iso(at) }] }),
+    changed: (job, state, at) => ({
+      updated_at: iso(at),
+      status_updates: [...listOf(job['status_updates']), { status: state, message: `Job is ${state}`, timestamp: iso(at) }],
+    }),
+  },
 };
 
 // Each catalog type's resource and the state it reports (or the events[] entry it comes from),
 // read off `togetherResources`: the first state mapped to a type is the one its sample has.
 const typeSources = new Map<string, { resource: TogetherResourceName; state?: string; entry?: string }>();
-for (const [resource, spec] of Object.entries(togetherResources) as [TogetherResourceName, (typeof togetherResources)[TogetherResourceName]][]) {
+for (const resource of TOGETHER_RESOURCE_NAMES) {
+  const spec: TogetherResourceSpec = togetherResources[resource];
   for (const [state, type] of Object.entries(spec.events)) if (!typeSources.has(type)) typeSources.set(type, { resource, state });
-  if ('progress' in spec) for (const [entry, type] of Object.entries(spec.progress)) typeSources.set(type, { resource, entry });
+  for (const [entry, type] of Object.entries(spec.progress ?? {})) typeSources.set(type, { resource, entry });
 }
 
 function resourceFor(type: TogetherEventType, now: number): object {
   const source = typeSources.get(type);
-  if (source?.entry !== undefined) return fineTuneProgress(source.entry, now);
-  if (source?.state !== undefined) return resourceSamples[source.resource](source.state, now);
-  return genericResource(now);
+  if (source === undefined) return genericResource(now);
+  const fixture: AnyFixture = testResourceFixtures[source.resource];
+  if (source.entry !== undefined) return fixture.progressSample!(source.entry, now);
+  return fixture.sample(source.state!, now);
+}
+
+// A fixture read without knowing which resource: the state is one the resource's table maps
+// (method syntax, so a fixture of narrower states is assignable).
+interface AnyFixture {
+  sample(state: string, now: number): object;
+  progressSample?(entryType: string, now: number): object;
 }
 
 /**

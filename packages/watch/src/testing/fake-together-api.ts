@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTestEvent } from '@x/together-webhooks-core/testing';
+import { createTestEvent, testResourceFixtures } from '@x/together-webhooks-core/testing';
 import { resourceKinds, type ResourceKind, type TrackedResource } from '../resources.js';
 
 /** The job kinds the fake serves: every resource the watcher reads. */
@@ -106,42 +106,18 @@ const collectionOf = (kind: ResourceKind): string => kind.path.slice(1);
 const summaryOf = (kind: ResourceKind, job: FakeJob): FakeJob =>
   kind.listKeeps ? pick(job, kind.listKeeps) : kind.listOmits ? without(job, kind.listOmits) : job;
 
-// The fine-tune log entry Together writes with each status (FinetuneEventType of the OpenAPI file).
-const FINE_TUNE_EVENT: Readonly<Record<string, string>> = {
-  pending: 'job_pending',
-  queued: 'job_pending',
-  running: 'job_start',
-  compressing: 'model_compressing',
-  uploading: 'model_uploading',
-  cancel_requested: 'cancel_requested',
-  cancelled: 'job_stopped',
-  error: 'job_error',
-  completed: 'job_complete',
-};
+// Where Together's OpenAPI file says uuid, a counting uuid, readable in test output; other ids
+// are `<collection>-fake-<n>`.
+const fakeId = (kind: ResourceKind, serial: number): string =>
+  kind.uuidIds ? `00000000-0000-4000-8000-${String(serial).padStart(12, '0')}` : `${collectionOf(kind)}-fake-${serial}`;
 
-// Together's OpenAPI file gives fine-tune and batch ids the uuid format: a counting uuid, readable in test output.
-const UUID_IDS: ReadonlySet<FakeResource> = new Set(['fine_tune', 'batch']);
-const fakeId = (resource: FakeResource, serial: number): string =>
-  UUID_IDS.has(resource) ? `00000000-0000-4000-8000-${String(serial).padStart(12, '0')}` : `${collectionOf(resourceKinds[resource])}-fake-${serial}`;
-
-/** A log entry with every field `FineTuneEvent` requires. */
-const fineTuneEntry = (type: string, message: string, at: string, level = 'info', extra: FakeJob = {}): FakeJob => ({
-  object: 'fine-tune-event',
-  type,
-  message,
-  level,
-  created_at: at,
-  param_count: 8_030_261_248,
-  token_count: 0,
-  total_steps: 0,
-  wandb_url: '',
-  step: 0,
-  checkpoint_path: '',
-  model_path: '',
-  training_offset: 0,
-  hash: '',
-  ...extra,
-});
+// A fixture read without knowing which resource (method syntax, so a fixture of narrower states
+// is assignable).
+interface AnyFixture {
+  created?(job: FakeJob, at: number): FakeJob;
+  changed(job: FakeJob, state: string, at: number): FakeJob;
+}
+const fixtureOf = (resource: FakeResource): AnyFixture => testResourceFixtures[resource];
 
 /**
  * Starts the fake on `127.0.0.1` on a free port.
@@ -186,81 +162,20 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
   const store = (resource: FakeResource): Map<string, FakeJob> => jobs.get(resource)!;
 
   // A new job: the core test kit's sample of the resource (the same shapes users' tests get), in
-  // the resource's first state, with fake ids and the fake's clock.
+  // the resource's first state, with fake ids, the fake's clock and what the fixture sets on a
+  // job it creates.
   const defaults = (resource: FakeResource, id: string, at: number): FakeJob => {
     const kind = resourceKinds[resource];
     const initial = kind.states[0]!;
     const type = kind.events[initial] ?? Object.values(kind.events)[0]!;
     const sample = createTestEvent(type).data as FakeJob;
-    const created = resource === 'video' ? Math.floor(at / 1000) : iso(at);
+    // Videos give times in Unix seconds, the others in ISO 8601: the sample says which.
+    const created = typeof sample['created_at'] === 'number' ? Math.floor(at / 1000) : iso(at);
     // What a job has only once it ran is left out of a new one.
     const fresh = without(sample, ['completed_at', 'error', 'error_file_id', 'output_file_id', 'outputs', 'started_at', 'wandb_url']);
     const job: FakeJob = { ...fresh, [kind.idField]: id, [kind.stateField]: initial, created_at: created };
     if ('updated_at' in sample) job['updated_at'] = iso(at);
-    switch (resource) {
-      case 'fine_tune':
-        return {
-          ...job,
-          user_id: 'user_fake',
-          model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference',
-          model_output_name: `fake-user/Meta-Llama-3.1-8B-Instruct-Reference-${id}`,
-          n_epochs: 1,
-          epochs_completed: 0,
-          total_price: 0,
-          events: [fineTuneEntry('job_pending', 'Fine tune request created', iso(at))],
-        };
-      case 'batch':
-        return { ...job, progress: 0 };
-      case 'evaluation':
-        return { ...job, results: null, status_updates: [{ status: initial, message: 'created', timestamp: iso(at) }] };
-      case 'model_upload':
-        return { ...job, status_updates: [{ status: initial, message: `Job is ${initial}`, timestamp: iso(at) }] };
-      default:
-        return job;
-    }
-  };
-
-  // The fields Together updates along with a state.
-  const sideFields = (resource: FakeResource, job: FakeJob, state: string, at: number): FakeJob => {
-    switch (resource) {
-      case 'fine_tune': {
-        const events = Array.isArray(job['events']) ? (job['events'] as unknown[]) : [];
-        const entry = fineTuneEntry(FINE_TUNE_EVENT[state] ?? 'warning', `status: ${state}`, iso(at), state === 'error' ? 'error' : 'info');
-        return {
-          updated_at: iso(at),
-          ...(state === 'running' ? { started_at: iso(at) } : {}),
-          ...(state === 'completed' ? { epochs_completed: job['n_epochs'], total_price: 2, token_count: 123_456 } : {}),
-          events: [...events, entry],
-        };
-      }
-      case 'batch':
-        return {
-          ...(state === 'IN_PROGRESS' ? { progress: 50 } : {}),
-          ...(state === 'COMPLETED' ? { progress: 100, output_file_id: `file-fake-output-${String(job['id'])}` } : {}),
-          ...(state === 'FAILED' ? { error: 'the input file has no valid request line', error_file_id: `file-fake-errors-${String(job['id'])}` } : {}),
-          ...(['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'].includes(state) ? { completed_at: iso(at) } : {}),
-        };
-      case 'endpoint':
-        return {};
-      case 'evaluation': {
-        const updates = Array.isArray(job['status_updates']) ? (job['status_updates'] as unknown[]) : [];
-        return {
-          updated_at: iso(at),
-          status_updates: [...updates, { status: state, message: `status: ${state}`, timestamp: iso(at) }],
-          ...(state === 'completed' ? { results: { pass_percentage: 87.5, result_file_id: 'file-fake-results' } } : {}),
-          ...(state === 'error' || state === 'user_error' ? { results: { error: 'the judge model is unavailable' } } : {}),
-        };
-      }
-      case 'model_upload': {
-        const updates = Array.isArray(job['status_updates']) ? (job['status_updates'] as unknown[]) : [];
-        return { updated_at: iso(at), status_updates: [...updates, { status: state, message: `Job is ${state}`, timestamp: iso(at) }] };
-      }
-      case 'video':
-        return {
-          ...(state === 'completed' ? { completed_at: Math.floor(at / 1000), outputs: { cost: 1, video_url: `https://example.invalid/videos/${String(job['id'])}.mp4` } } : {}),
-          ...(state === 'failed' ? { completed_at: Math.floor(at / 1000), error: { message: 'generation failed', code: 'generation_failed' } } : {}),
-        };
-    }
+    return fixtureOf(resource).created?.(job, at) ?? job;
   };
 
   const api: FakeTogetherApi = {
@@ -273,7 +188,7 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
     create(resource, job = {}) {
       const kind = resourceKinds[resource];
       const at = now();
-      const id = typeof job[kind.idField] === 'string' ? (job[kind.idField] as string) : fakeId(resource, ++serial);
+      const id = typeof job[kind.idField] === 'string' ? (job[kind.idField] as string) : fakeId(kind, ++serial);
       const stored = { ...defaults(resource, id, at), ...job };
       store(resource).set(id, stored);
       changes.set(`${resource}:${id}:${String(stored[kind.stateField])}`, Date.now());
@@ -283,7 +198,7 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
       const kind = resourceKinds[resource];
       const job = store(resource).get(id);
       if (!job) throw new Error(`fake Together API: no ${resource} ${id}`);
-      Object.assign(job, sideFields(resource, job, state, now()), { [kind.stateField]: state }, patch);
+      Object.assign(job, fixtureOf(resource).changed(job, state, now()), { [kind.stateField]: state }, patch);
       changes.set(`${resource}:${id}:${state}`, Date.now());
       reads.set(`${resource}:${id}`, 0);
     },
@@ -292,7 +207,7 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
       if (!job) throw new Error(`fake Together API: no fine_tune ${id}`);
       const at = iso(now());
       const events = Array.isArray(job['events']) ? (job['events'] as unknown[]) : [];
-      const entry = fineTuneEntry(type, `${type} at step ${events.length}`, at, 'info', { step: events.length, ...fields });
+      const entry = testResourceFixtures.fine_tune.logEntry(type, `${type} at step ${events.length}`, at, { step: events.length, ...fields });
       Object.assign(job, { updated_at: at, events: [...events, entry] });
       reads.set(`fine_tune:${id}`, 0);
       return entry;
