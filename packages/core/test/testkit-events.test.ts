@@ -201,12 +201,12 @@ describe('testResourceFixtures', () => {
   });
 
   it('a fine-tune moving to a state appends the log entry Together writes with it', () => {
-    const fixture = testResourceFixtures.fine_tune;
+    const fixture = fixtureOf('fine_tune');
     const job = fixture.created!(fixture.sample('pending', now), now);
     const changed = fixture.changed(job, 'completed', now + 1000);
     const events = changed['events'] as { type: string; created_at: string }[];
     expect(events).toHaveLength((job['events'] as unknown[]).length + 1);
     expect(events.at(-1)).toMatchObject({ type: 'job_complete', created_at: new Date(now + 1000).toISOString() });
-    expect(fixture.logEntry('checkpoint_save', 'saved', 'x', { step: 3 })).toMatchObject({ object: 'fine-tune-event', type: 'checkpoint_save', step: 3 });
+    expect(testResourceFixtures.fine_tune.logEntry('checkpoint_save', 'saved', 'x', { step: 3 })).toMatchObject({ object: 'fine-tune-event', type: 'checkpoint_save', step: 3 });
   });
 });
