@@ -5,7 +5,7 @@ import { describe, it } from 'vitest';
 import fixtures from './fixtures/sign-vectors.json';
 import { run, tempDir } from './helpers.js';
 
-// Known answers from openssl (fixtures/sign-vectors.sh), not from this repository's code.
+// Known answers from OpenSSL (fixtures/sign-vectors.ts), not from this repository's code.
 const decode = <T extends { bodyBase64: string }>(vector: T) => ({ ...vector, body: Buffer.from(vector.bodyBase64, 'base64') });
 const vectors = fixtures.vectors.map(decode);
 const standardVectors = fixtures.standard.map(decode);
