@@ -191,7 +191,7 @@ describe('testResourceFixtures', () => {
   it.each(resourceStates)('%s to %s: the fields Together changes with it never touch the id or the state', (resource, state) => {
     const spec = togetherResources[resource as keyof typeof togetherResources];
     const fixture = fixtureOf(resource);
-    const first = fixture.sample(spec.states[0]!, now);
+    const first = fixture.sample(spec.states[0], now);
     const created = fixture.created?.(first, now) ?? first;
     const changed = fixture.changed(created, state, now + 1000);
     expect(changed).not.toHaveProperty(spec.idField);
