@@ -98,8 +98,9 @@ export interface TogetherResourceApi {
   readonly lastChangeMs: (job: TogetherJobObject) => number | undefined;
 }
 
-// An entry whose states, event map and final states are checked against the resource's state
-// type, and whose events are checked to carry the resource's job (or, for progress, more).
+// An entry whose id and state fields are checked against the resource's job type, and its
+// states, event map and final states against its state type: a typo or a state Together does
+// not document is a compile error.
 type EntryOf<R extends TogetherResourceName> = TogetherResourceSpec &
   TogetherResourceApi & {
     readonly idField: keyof TogetherResourceTypes[R]['job'] & string;
