@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sign, verify, verifySync, type TogetherEvent } from '@x/together-webhooks-core';
 import { caught, caughtAsync, expectCode, toArrayBuffer, vectors, type Vector } from './helpers.js';
 
-// Expected signatures come from OpenSSL (test/vectors/vector-files.ts), not from this package.
+// Expected signatures come from OpenSSL (test-support's test/core-vector-files.ts), not from this package.
 const headersOf = (vector: Vector) => ({
   'x-together-signature': vector.signature,
   'x-together-timestamp': String(vector.timestamp),

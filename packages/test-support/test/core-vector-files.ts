@@ -1,12 +1,12 @@
 /**
- * @module vector-files — the contents of the known-answer files beside this module (`<name>.json`,
- * read by helpers.ts): each vector's body, secret and timestamp, and the signature OpenSSL computes
- * over them (test-support's `opensslSignature`), independently of this package's code, so a bug
- * shared by sign() and verify() cannot hide. Bodies are stored as base64 so bytes that are not
- * UTF-8 survive. vectors.node.test.ts checks the committed files against these; `pnpm --filter
- * @x/together-webhooks-core vectors` rewrites them.
+ * @module core-vector-files — the contents of the core's known-answer files
+ * (`packages/core/test/vectors/<name>.json`, read by the core's test/helpers.ts): each vector's
+ * body, secret and timestamp, and the signature OpenSSL computes over them (`opensslSignature`),
+ * independently of the core's code, so a bug shared by sign() and verify() cannot hide. Bodies are
+ * stored as base64 so bytes that are not UTF-8 survive. core-vectors.test.ts checks the committed
+ * files against these; `pnpm --filter @x/together-webhooks-test-support vectors` rewrites them.
  */
-import { opensslSignature } from '@x/together-webhooks-test-support';
+import { opensslSignature } from '../src/openssl.js';
 
 /** What is signed, before OpenSSL signs it. */
 interface Definition {
