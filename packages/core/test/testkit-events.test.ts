@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventCatalog, TOGETHER_RESOURCE_NAMES, togetherResources, type TogetherEventType } from '@x/together-webhooks-core';
-import { createTestEvent, testResourceFixtures } from '@x/together-webhooks-core/testing';
+import { eventCatalog, TOGETHER_RESOURCE_NAMES, togetherResources, type TogetherEventType, type TogetherResourceName } from '@x/together-webhooks-core';
+import { createTestEvent, testResourceFixtures, type AnyTestResourceFixture, type FixtureJob } from '@x/together-webhooks-core/testing';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const FILE_ID = /^file-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -168,12 +168,8 @@ const resourceStates = TOGETHER_RESOURCE_NAMES.flatMap((resource) =>
 describe('testResourceFixtures', () => {
   const now = Date.parse('2026-01-15T10:30:00.000Z');
   // Read without knowing the resource, as a fake of Together's API reads them.
-  const fixtureOf = (resource: string) =>
-    testResourceFixtures[resource as keyof typeof testResourceFixtures] as unknown as {
-      sample(state: string, now: number): Record<string, unknown>;
-      created?(job: Record<string, unknown>, at: number): Record<string, unknown>;
-      changed(job: Record<string, unknown>, state: string, at: number): Record<string, unknown>;
-    };
+  const fixtureOf = (resource: string): AnyTestResourceFixture => testResourceFixtures[resource as TogetherResourceName];
+  const sampleOf = (resource: string, state: string): FixtureJob => ({ ...fixtureOf(resource).sample(state, now) });
 
   it('has a fixture for every resource of togetherResources and nothing else', () => {
     expect(Object.keys(testResourceFixtures).sort()).toEqual([...TOGETHER_RESOURCE_NAMES].sort());
@@ -181,28 +177,29 @@ describe('testResourceFixtures', () => {
 
   it.each(resourceStates)('%s in %s: the sample is in that state, with an id, and survives JSON', (resource, state) => {
     const spec = togetherResources[resource as keyof typeof togetherResources];
-    const job = fixtureOf(resource).sample(state, now);
+    const job = sampleOf(resource, state);
     expect(job[spec.stateField]).toBe(state);
     expect(typeof job[spec.idField]).toBe('string');
-    expect(fixtureOf(resource).sample(state, now)[spec.idField]).not.toBe(job[spec.idField]);
+    expect(sampleOf(resource, state)[spec.idField]).not.toBe(job[spec.idField]);
     expect(JSON.parse(JSON.stringify(job))).toEqual(job);
   });
 
   it.each(resourceStates)('%s to %s: the fields Together changes with it never touch the id or the state', (resource, state) => {
     const spec = togetherResources[resource as keyof typeof togetherResources];
     const fixture = fixtureOf(resource);
-    const first = fixture.sample(spec.states[0], now);
+    const first = sampleOf(resource, spec.states[0]);
     const created = fixture.created?.(first, now) ?? first;
+    const before = structuredClone(created);
     const changed = fixture.changed(created, state, now + 1000);
     expect(changed).not.toHaveProperty(spec.idField);
     expect(changed).not.toHaveProperty(spec.stateField);
     // The fixture returns new fields; the job it was given stays as it was.
-    expect(created).toEqual(fixture.created?.(first, now) ?? first);
+    expect(created).toEqual(before);
   });
 
   it('a fine-tune moving to a state appends the log entry Together writes with it', () => {
     const fixture = fixtureOf('fine_tune');
-    const job = fixture.created!(fixture.sample('pending', now), now);
+    const job = fixture.created!(sampleOf('fine_tune', 'pending'), now);
     const changed = fixture.changed(job, 'completed', now + 1000);
     const events = changed['events'] as { type: string; created_at: string }[];
     expect(events).toHaveLength((job['events'] as unknown[]).length + 1);

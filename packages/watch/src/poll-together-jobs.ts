@@ -3,6 +3,7 @@
  * runs code on a schedule (Vercel Cron, a scheduled Lambda, a Kubernetes CronJob) instead of a
  * long-lived process. The same poll `watchTogetherJobs` runs on its timer.
  */
+import { TOGETHER_RESOURCE_NAMES } from '@x/together-webhooks-core';
 import { togetherClient } from './client.js';
 import { dispatchDelivery } from './delivery.js';
 import { httpDelivery } from './http-delivery.js';
@@ -54,7 +55,7 @@ export async function pollTogetherJobs(options: PollTogetherJobsOptions): Promis
   const tracked = new Map<string, TrackedJob>();
   for (const job of options.jobs ?? []) {
     if (!isTrackedResource(job?.resource) || typeof job.id !== 'string' || job.id.length === 0) {
-      throw new TypeError('jobs must be an array of { resource, id } with a resource the watcher knows and a non-empty id');
+      throw new TypeError(`jobs must be an array of { resource, id }, resource one of ${TOGETHER_RESOURCE_NAMES.join(', ')} and id a non-empty string`);
     }
     tracked.set(`${job.resource}:${job.id}`, { resource: job.resource, id: job.id });
   }

@@ -36,12 +36,6 @@ export const LISTED_RESOURCES: readonly ListedResource[] = TOGETHER_RESOURCE_NAM
   (name): name is ListedResource => resourceKinds[name].listable,
 );
 
-/** Every resource, those listed first, for messages that name them. @internal */
-export const TRACKED_RESOURCES: readonly TrackedResource[] = [
-  ...LISTED_RESOURCES,
-  ...TOGETHER_RESOURCE_NAMES.filter((name) => !resourceKinds[name].listable),
-];
-
 /** Whether the list's object is a summary, to be retrieved in full before it is announced. @internal */
 export const retrieveOnChange = (kind: ResourceKind): boolean => kind.listOmits !== undefined || kind.listKeeps !== undefined;
 

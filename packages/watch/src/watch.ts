@@ -2,6 +2,7 @@
  * @module watch — `watchTogetherJobs`: poll Together AI's job API on a timer (as the leader, when
  * a store is shared by several instances) and deliver each job state change as a catalog event.
  */
+import { TOGETHER_RESOURCE_NAMES } from '@x/together-webhooks-core';
 import { pollDelay } from './backoff.js';
 import { togetherClient } from './client.js';
 import { dispatchDelivery, type Delivery } from './delivery.js';
@@ -10,7 +11,7 @@ import { leaderLease, type LeaderLease } from './leader.js';
 import { ongoingFailures, reporter } from './report.js';
 import { resolveOptions, type WatchOptions } from './options.js';
 import { runPoll, type PollContext, type TrackedJob } from './poll.js';
-import { isTrackedResource, TRACKED_RESOURCES, type TrackedResource } from './resources.js';
+import { isTrackedResource, type TrackedResource } from './resources.js';
 import { memoryWatchState, type WatchState } from './state.js';
 
 /** A running (or stopped) watcher. */
@@ -142,7 +143,7 @@ export function watchTogetherJobs(options: WatchOptions): TogetherJobWatcher {
   };
 
   const checkJob = (resource: TrackedResource, id: string): void => {
-    if (!isTrackedResource(resource)) throw new TypeError(`resource must be one of ${TRACKED_RESOURCES.join(', ')}`);
+    if (!isTrackedResource(resource)) throw new TypeError(`resource must be one of ${TOGETHER_RESOURCE_NAMES.join(', ')}`);
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('id must be a non-empty string');
   };
 

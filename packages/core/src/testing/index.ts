@@ -14,6 +14,7 @@ export {
 export {
   createTestEvent,
   testResourceFixtures,
+  type AnyTestResourceFixture,
   type FixtureJob,
   type TestEventOverrides,
   type TestResourceFixture,

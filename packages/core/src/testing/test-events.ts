@@ -328,6 +328,18 @@ export type TestResourceFixture<R extends TogetherResourceName> = {
   : object);
 
 /**
+ * A fixture read without knowing which resource it is (a fake's code that serves every resource
+ * alike): states are strings, which must be states of that resource's table. Every entry of
+ * {@link testResourceFixtures} is one (method syntax, so a fixture of narrower states is assignable).
+ */
+export interface AnyTestResourceFixture {
+  sample(state: string, now: number): object;
+  created?(job: FixtureJob, at: number): FixtureJob;
+  changed(job: FixtureJob, state: string, at: number): FixtureJob;
+  progressSample?(entryType: string, now: number): object;
+}
+
+/**
  * The test fixture of each resource, keyed by the names of `togetherResources`: a resource added
  * there does not compile until it has its fixture here.
  */
@@ -406,17 +418,11 @@ for (const resource of TOGETHER_RESOURCE_NAMES) {
 function resourceFor(type: TogetherEventType, now: number): object {
   const source = typeSources.get(type);
   if (source === undefined) return genericResource(now);
-  const fixture: AnyFixture = testResourceFixtures[source.resource];
+  const fixture: AnyTestResourceFixture = testResourceFixtures[source.resource];
   if (source.entry !== undefined) return fixture.progressSample!(source.entry, now);
   return fixture.sample(source.state!, now);
 }
 
-// A fixture read without knowing which resource: the state is one the resource's table maps
-// (method syntax, so a fixture of narrower states is assignable).
-interface AnyFixture {
-  sample(state: string, now: number): object;
-  progressSample?(entryType: string, now: number): object;
-}
 
 /**
  * Creates a realistic event of a catalog type: a unique `id` (`evt_…`), `created` now, and

@@ -5,7 +5,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTestEvent, testResourceFixtures } from '@x/together-webhooks-core/testing';
+import { TOGETHER_RESOURCE_NAMES } from '@x/together-webhooks-core';
+import { testResourceFixtures, type AnyTestResourceFixture } from '@x/together-webhooks-core/testing';
 import { resourceKinds, type ResourceKind, type TrackedResource } from '../resources.js';
 
 /** The job kinds the fake serves: every resource the watcher reads. */
@@ -101,7 +102,6 @@ const pick = (job: FakeJob, fields: readonly string[]): FakeJob =>
 
 // The routes, envelopes and list summaries are the watcher's own table (`resources.ts`): the fake
 // serves what the watcher is written to read, and the OpenAPI tests check both against Together.
-const resources = Object.keys(resourceKinds) as FakeResource[];
 const collectionOf = (kind: ResourceKind): string => kind.path.slice(1);
 const summaryOf = (kind: ResourceKind, job: FakeJob): FakeJob =>
   kind.listKeeps ? pick(job, kind.listKeeps) : kind.listOmits ? without(job, kind.listOmits) : job;
@@ -111,13 +111,7 @@ const summaryOf = (kind: ResourceKind, job: FakeJob): FakeJob =>
 const fakeId = (kind: ResourceKind, serial: number): string =>
   kind.uuidIds ? `00000000-0000-4000-8000-${String(serial).padStart(12, '0')}` : `${collectionOf(kind)}-fake-${serial}`;
 
-// A fixture read without knowing which resource (method syntax, so a fixture of narrower states
-// is assignable).
-interface AnyFixture {
-  created?(job: FakeJob, at: number): FakeJob;
-  changed(job: FakeJob, state: string, at: number): FakeJob;
-}
-const fixtureOf = (resource: FakeResource): AnyFixture => testResourceFixtures[resource];
+const fixtureOf = (resource: FakeResource): AnyTestResourceFixture => testResourceFixtures[resource];
 
 /**
  * Starts the fake on `127.0.0.1` on a free port.
@@ -137,7 +131,7 @@ const fixtureOf = (resource: FakeResource): AnyFixture => testResourceFixtures[r
 export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {}): Promise<FakeTogetherApi> {
   const apiKey = options.apiKey ?? 'fake-together-key';
   const now = options.now ?? Date.now;
-  const jobs = new Map<FakeResource, Map<string, FakeJob>>(resources.map((resource) => [resource, new Map()]));
+  const jobs = new Map<FakeResource, Map<string, FakeJob>>(TOGETHER_RESOURCE_NAMES.map((resource) => [resource, new Map()]));
   const changes = new Map<string, number>();
   const reads = new Map<string, number>();
   const requests: FakeRequest[] = [];
@@ -161,21 +155,22 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
   };
   const store = (resource: FakeResource): Map<string, FakeJob> => jobs.get(resource)!;
 
-  // A new job: the core test kit's sample of the resource (the same shapes users' tests get), in
-  // the resource's first state, with fake ids, the fake's clock and what the fixture sets on a
+  // A new job: the core test kit's sample of the resource in its first state (the same shapes
+  // users' tests get), with fake ids, the fake's clock and what the fixture sets on a
   // job it creates.
   const defaults = (resource: FakeResource, id: string, at: number): FakeJob => {
     const kind = resourceKinds[resource];
     const initial = kind.states[0]!;
-    const type = kind.events[initial] ?? Object.values(kind.events)[0]!;
-    const sample = createTestEvent(type).data as FakeJob;
+    const fixture = fixtureOf(resource);
+    // A plain copy: a fake's job is a bag of fields it sets one by one.
+    const sample: FakeJob = { ...fixture.sample(initial, at) };
     // Videos give times in Unix seconds, the others in ISO 8601: the sample says which.
     const created = typeof sample['created_at'] === 'number' ? Math.floor(at / 1000) : iso(at);
     // What a job has only once it ran is left out of a new one.
     const fresh = without(sample, ['completed_at', 'error', 'error_file_id', 'output_file_id', 'outputs', 'started_at', 'wandb_url']);
     const job: FakeJob = { ...fresh, [kind.idField]: id, [kind.stateField]: initial, created_at: created };
     if ('updated_at' in sample) job['updated_at'] = iso(at);
-    return fixtureOf(resource).created?.(job, at) ?? job;
+    return fixture.created?.(job, at) ?? job;
   };
 
   const api: FakeTogetherApi = {
@@ -244,7 +239,7 @@ export async function startFakeTogetherApi(options: FakeTogetherApiOptions = {})
       return 401;
     }
     const match = /^\/v1\/([a-z-]+)(?:\/([^/]+))?$/.exec(url.pathname);
-    const resource = match ? resources.find((candidate) => collectionOf(resourceKinds[candidate]) === match[1]) : undefined;
+    const resource = match ? TOGETHER_RESOURCE_NAMES.find((candidate) => collectionOf(resourceKinds[candidate]) === match[1]) : undefined;
     if (!match || resource === undefined || req.method !== 'GET') {
       send(res, 404, { error: { message: `no route ${req.method ?? ''} ${url.pathname}` } });
       return 404;
