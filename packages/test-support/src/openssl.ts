@@ -5,9 +5,12 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 
+// A synchronous child blocks the test worker, so vitest's own timeout could never fire: bound it here.
+const OPENSSL_TIMEOUT_MS = 10_000;
+
 /** Whether `openssl` can be run here. */
 export function opensslAvailable(): boolean {
-  return spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0;
+  return spawnSync('openssl', ['version'], { encoding: 'utf8', timeout: OPENSSL_TIMEOUT_MS }).status === 0;
 }
 
 /**
@@ -29,7 +32,7 @@ export function opensslHmac(key: Uint8Array, data: Uint8Array): Buffer {
   // `-macopt hexkey:` with nothing after it is an OpenSSL error, not an empty key.
   if (key.byteLength === 0) throw new TypeError('key must not be empty');
   const args = ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${Buffer.from(key).toString('hex')}`, '-binary'];
-  const mac = execFileSync('openssl', args, { input: data });
+  const mac = execFileSync('openssl', args, { input: data, timeout: OPENSSL_TIMEOUT_MS });
   if (mac.byteLength !== 32) throw new Error(`openssl dgst -sha256 gave ${mac.byteLength} bytes, not 32`);
   return mac;
 }
