@@ -6,14 +6,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TOGETHER_RESOURCE_NAMES } from '@x/together-webhooks-core';
-import { testResourceFixtures, type AnyTestResourceFixture } from '@x/together-webhooks-core/testing';
+import { testResourceFixtures, type AnyTestResourceFixture, type FixtureJob } from '@x/together-webhooks-core/testing';
 import { resourceKinds, type ResourceKind, type TrackedResource } from '../resources.js';
 
 /** The job kinds the fake serves: every resource the watcher reads. */
 export type FakeResource = TrackedResource;
 
-/** A job as the fake stores and serves it. */
-export type FakeJob = Record<string, unknown>;
+/** A job as the fake stores and serves it: the test kit's fixture job. */
+export type FakeJob = FixtureJob;
 
 /** Options of {@link startFakeTogetherApi}. */
 export interface FakeTogetherApiOptions {
