@@ -14,12 +14,18 @@
  *
  * A bench file calls {@link runAdapterBench} with its servers; run it directly:
  *   node packages/<pkg>/bench/<name>.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose]
+ *
+ * With `--instructions` it counts instead the instructions each server executes per request under
+ * valgrind's callgrind (see instruction-count.mjs): no budget, but a number the machine's load does
+ * not move, to tell whether a change removed work (`--window 20000` requests per window,
+ * `--windows 2`, after `--warmup-requests 40000`; about 7 minutes).
  */
 import { fork } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { callgrindOutDir, forkUnderCallgrind, instructionCountUnavailable, instructionsPerRequest } from './instruction-count.mjs';
 
 /** The secret every server and the load generator share. */
 export const BENCH_SECRET = 'whsec_bench_only';
@@ -135,6 +141,10 @@ async function main(bench) {
       rounds: { type: 'string', default: '5' },
       verbose: { type: 'boolean', default: false },
       ids: { type: 'string', default: 'unique' },
+      instructions: { type: 'boolean', default: false },
+      'warmup-requests': { type: 'string', default: '40000' },
+      window: { type: 'string', default: '20000' },
+      windows: { type: 'string', default: '2' },
     },
   });
   const { default: autocannon } = await bench.autocannon();
@@ -146,11 +156,12 @@ async function main(bench) {
   const delivery = deliveries(fixedIds);
   const { framework, adapter } = bench;
 
+  // A load of `seconds`, or of exactly `{ amount }` requests.
   const load = (port, seconds) =>
     autocannon({
       url: `http://127.0.0.1:${port}${BENCH_PATH}`,
       connections,
-      duration: seconds,
+      ...(typeof seconds === 'number' ? { duration: seconds } : seconds),
       requests: [
         {
           method: 'POST',
@@ -164,23 +175,34 @@ async function main(bench) {
       ],
     });
 
-  // Bounded whatever happens: a stuck server or load run ends the bench with an error.
+  // Bounded whatever happens: a stuck server or load run ends the bench with an error. Under
+  // valgrind the servers run some 30 times slower.
   const children = [];
+  const limitMinutes = values.instructions ? 30 : 5;
   const watchdog = setTimeout(() => {
-    console.error(`${framework} bench: still running after 5 minutes, stopping`);
+    console.error(`${framework} bench: still running after ${limitMinutes} minutes, stopping`);
     for (const child of children) child.kill();
     process.exit(2);
-  }, 5 * 60_000);
+  }, limitMinutes * 60_000);
   watchdog.unref();
   process.on('exit', () => {
     for (const child of children) child.kill();
   });
 
-  async function startServer(kind) {
-    const child = fork(fileURLToPath(bench.benchFile), ['--serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  async function startServer(kind, callgrindDir) {
+    const benchFile = fileURLToPath(bench.benchFile);
+    const child = callgrindDir
+      ? forkUnderCallgrind(benchFile, kind, callgrindDir)
+      : fork(benchFile, ['--serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.push(child);
-    const [{ port }] = await once(child, 'message', { signal: AbortSignal.timeout(30_000) });
+    // Under valgrind a server takes several seconds to start.
+    const [{ port }] = await once(child, 'message', { signal: AbortSignal.timeout(callgrindDir ? 120_000 : 30_000) });
     return { kind, child, port };
+  }
+
+  if (values.instructions) {
+    await countInstructions({ values, load, startServer, framework, adapter });
+    return;
   }
 
   async function measure(server, seconds) {
@@ -229,4 +251,52 @@ async function main(bench) {
   );
   console.log(`ratio: median of ${rounds} rounds ${(ofFloor * 100).toFixed(1)}% of the verify floor (budget >= 95%, >= 5 rounds) ${pass ? 'PASS' : 'MISS'}`);
   if (!pass) process.exitCode = 1;
+}
+
+/** The `--instructions` run: every server under callgrind at once (counts do not depend on load). */
+async function countInstructions({ values, load, startServer, framework, adapter }) {
+  const unavailable = instructionCountUnavailable();
+  if (unavailable) throw new Error(`--instructions needs valgrind: ${unavailable}`);
+  const warmupRequests = Number(values['warmup-requests']);
+  const window = Number(values.window);
+  const windows = Number(values.windows);
+  const out = callgrindOutDir();
+  try {
+    console.log(
+      `${framework} adapter bench, instructions: callgrind (user space, every thread), ${windows} windows of ${window} requests ` +
+        `per server after ${warmupRequests} warm-up requests, ${values.connections} connections; 1 KiB signed deliveries, unique ids`,
+    );
+    const kinds = ['bare', 'floor', 'adapter'];
+    const counts = await Promise.all(
+      kinds.map(async (kind) => {
+        const server = await startServer(kind, out.dir);
+        await answeredAll(load(server.port, { amount: warmupRequests }), kind);
+        const perWindow = [];
+        for (let i = 0; i < windows; i++) {
+          perWindow.push(await instructionsPerRequest(server.child.pid, out.dir, () => answeredAll(load(server.port, { amount: window }), kind)));
+        }
+        server.child.kill();
+        await once(server.child, 'exit');
+        return perWindow;
+      }),
+    );
+    const [bare, floor, ours] = counts;
+    const format = (list) => list.map((n) => Math.round(n).toLocaleString('en-US')).join(' / ');
+    const mean = (list) => list.reduce((sum, n) => sum + n, 0) / list.length;
+    console.log(`instructions per request: bare ${format(bare)} | verify floor ${format(floor)} | ${adapter} ${format(ours)}`);
+    console.log(
+      `${adapter} executes ${((mean(ours) / mean(floor)) * 100).toFixed(1)}% of the floor's instructions (floor / ${adapter}: ` +
+        `${((mean(floor) / mean(ours)) * 100).toFixed(1)}%); not the budget's measure (requests per second), but free of the machine's load`,
+    );
+  } finally {
+    out.remove();
+  }
+}
+
+// A window counts only if every request was answered 2xx: a failing server would look cheap.
+async function answeredAll(pending, kind) {
+  const result = await pending;
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${kind}: ${failed} requests were not answered 2xx`);
+  return result.requests.total;
 }

@@ -3,7 +3,7 @@
 // route that reads the raw body, checks the HMAC, parses the JSON and answers a small JSON body).
 // Needs the builds: pnpm --filter @x/together-webhooks-express... build
 //
-//   node packages/express/bench/express.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose]
+//   node packages/express/bench/express.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose] [--instructions]
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { BENCH_PATH, benchReceiver, floorAnswer, runAdapterBench } from '../../../bench/lib/adapter-bench.mjs';

@@ -4,7 +4,7 @@
 // that checks the HMAC, parses the JSON and answers a small JSON body). Needs the builds:
 // pnpm --filter @x/together-webhooks-fastify... build
 //
-//   node packages/fastify/bench/fastify.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose]
+//   node packages/fastify/bench/fastify.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose] [--instructions]
 import { BENCH_PATH, benchReceiver, floorAnswer, runAdapterBench } from '../../../bench/lib/adapter-bench.mjs';
 
 const JSON_TYPE = 'application/json; charset=utf-8';

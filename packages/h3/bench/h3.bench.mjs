@@ -6,7 +6,7 @@
 // JSON body). The major is BENCH_H3_MAJOR (2, the default, or 1); run it once per major. Needs the
 // builds: pnpm --filter @x/together-webhooks-h3... build
 //
-//   [BENCH_H3_MAJOR=1] node packages/h3/bench/h3.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose]
+//   [BENCH_H3_MAJOR=1] node packages/h3/bench/h3.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose] [--instructions]
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { BENCH_PATH, benchReceiver, floorAnswer, runAdapterBench } from '../../../bench/lib/adapter-bench.mjs';

@@ -3,7 +3,7 @@
 // on the same stack (a Hono route that reads c.req.arrayBuffer(), checks the HMAC, parses the JSON
 // and answers a small JSON body). Needs the builds: pnpm --filter @x/together-webhooks-hono... build
 //
-//   node packages/hono/bench/hono.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose]
+//   node packages/hono/bench/hono.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose] [--instructions]
 import { once } from 'node:events';
 import { BENCH_PATH, benchReceiver, floorAnswer, runAdapterBench } from '../../../bench/lib/adapter-bench.mjs';
 

@@ -5,7 +5,7 @@
 // BENCH_NEST_PLATFORM (express, the default, or fastify); run it once per platform. Needs the
 // builds: pnpm --filter @x/together-webhooks-nestjs... build
 //
-//   [BENCH_NEST_PLATFORM=fastify] node packages/nestjs/bench/nestjs.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose]
+//   [BENCH_NEST_PLATFORM=fastify] node packages/nestjs/bench/nestjs.bench.mjs [--duration 5] [--warmup 2] [--connections 10] [--rounds 5] [--ids unique|fixed] [--verbose] [--instructions]
 import { BENCH_PATH, benchReceiver, floorAnswer, runAdapterBench } from '../../../bench/lib/adapter-bench.mjs';
 
 const platform = process.env.BENCH_NEST_PLATFORM === 'fastify' ? 'fastify' : 'express';
