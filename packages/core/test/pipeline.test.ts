@@ -147,6 +147,38 @@ describe('createWebhooks().handle', () => {
     expect(order).toEqual(['typed-1', 'typed-2', 'typed-1', 'typed-2', 'any']);
   });
 
+  // Synchronous handlers are not awaited (nothing to wait for): each handler still starts only
+  // once the one before it has settled, and a throw or a rejection stops the rest.
+  type HandlerKind = 'returns' | 'resolves' | 'thenable' | 'throws' | 'rejects';
+  it.each([
+    { kinds: ['returns', 'resolves', 'returns'], outcome: 'processed', steps: 's0 e0 s1 e1 s2 e2' },
+    { kinds: ['resolves', 'thenable', 'returns'], outcome: 'processed', steps: 's0 e0 s1 e1 s2 e2' },
+    { kinds: ['returns', 'throws', 'returns'], outcome: 'failed', steps: 's0 e0 s1' },
+    { kinds: ['resolves', 'rejects', 'returns'], outcome: 'failed', steps: 's0 e0 s1' },
+    { kinds: ['thenable', 'throws'], outcome: 'failed', steps: 's0 e0 s1' },
+  ] satisfies { kinds: HandlerKind[]; outcome: string; steps: string }[])(
+    'handlers $kinds run one after another: $outcome',
+    async ({ kinds, outcome, steps }) => {
+      for (const store of [memoryStore(), undefined]) {
+        const webhooks = createWebhooks({ secret, ...(store && { store }), onError: () => {} });
+        const seen: string[] = [];
+        kinds.forEach((kind, i) => {
+          webhooks.onAny(() => {
+            seen.push(`s${i}`);
+            const end = () => void seen.push(`e${i}`);
+            if (kind === 'returns') return end();
+            if (kind === 'throws') throw new Error(`handler ${i}`);
+            if (kind === 'rejects') return sleep(5).then(() => Promise.reject(new Error(`handler ${i}`)));
+            const settled = sleep(5).then(end);
+            return kind === 'resolves' ? settled : { then: (resolve: () => void) => void settled.then(resolve) };
+          });
+        });
+        expect((await webhooks.handle(delivery(event('endpoint.started', { id: 'e1', state: 'STARTED' })))).outcome).toBe(outcome);
+        expect(seen.join(' ')).toBe(steps);
+      }
+    },
+  );
+
   it('answers 503 store_unavailable with Retry-After and runs nothing while the store is down, then processes', async () => {
     const { store, fail } = instrumented();
     const { errors, onError } = collectErrors();
