@@ -180,18 +180,18 @@ export function routerParts(options: EventRouterOptions): RouterParts {
     return any.length === 0 ? forType : [...forType, ...any];
   };
 
-  // The handlers, one after another. What a handler returns is awaited only when it is an object
-  // (a promise): with synchronous handlers, the common case, a delivery makes no promise and no
+  // The handlers, one after another. What a handler returns is awaited only when it may be a
+  // promise: with synchronous handlers, the common case, a delivery makes no promise and no
   // suspended function for them, which is most of what it would otherwise allocate.
-  const runHandlers = (handlers: AnyWebhookHandler[], event: TogetherEvent, context: HandlerContext): Promise<void> | undefined => {
+  const callHandlers = (handlers: AnyWebhookHandler[], event: TogetherEvent, context: HandlerContext): Promise<void> | undefined => {
     for (let i = 0; i < handlers.length; i++) {
       const returned = handlers[i]!(event, context);
-      if (isObject(returned)) return awaitHandlers(returned, handlers, i + 1, event, context);
+      if (mayBeThenable(returned)) return awaitRemaining(returned, handlers, i + 1, event, context);
     }
     return undefined;
   };
 
-  const awaitHandlers = async (
+  const awaitRemaining = async (
     pending: unknown,
     handlers: AnyWebhookHandler[],
     next: number,
@@ -202,9 +202,11 @@ export function routerParts(options: EventRouterOptions): RouterParts {
     for (let i = next; i < handlers.length; i++) await handlers[i]!(event, context);
   };
 
-  // A synchronous throw and a rejection both end in the caller's catch.
-  const handlersRun = (handlers: AnyWebhookHandler[], event: TogetherEvent, context: HandlerContext, scope?: DeliveryScope) =>
-    scope ? scope.run(() => runHandlers(handlers, event, context)) : runHandlers(handlers, event, context);
+  // Untraced, a synchronous throw and a rejection both end in the caller's catch. A scope's run()
+  // is given what it always was, a function returning a promise that never throws: a telemetry
+  // that chains on it keeps working.
+  const runHandlers = (handlers: AnyWebhookHandler[], event: TogetherEvent, context: HandlerContext, scope?: DeliveryScope) =>
+    scope ? scope.run(async () => callHandlers(handlers, event, context)) : callHandlers(handlers, event, context);
 
   const processWithoutStore = async (
     event: TogetherEvent,
@@ -213,7 +215,7 @@ export function routerParts(options: EventRouterOptions): RouterParts {
     signal?: AbortSignal,
   ): Promise<WebhookResult> => {
     try {
-      const running = handlersRun(handlers, event, new UnownedContext(signal), scope);
+      const running = runHandlers(handlers, event, new UnownedContext(signal), scope);
       if (running) await running;
     } catch (error) {
       report(error, { phase: 'handler', outcome: 'failed', event });
@@ -251,7 +253,7 @@ export function routerParts(options: EventRouterOptions): RouterParts {
         traceRenewal: scope && ((renew) => scope.call('renew', renew)),
       });
       try {
-        const running = handlersRun(handlers, event, new LeasedContext(lease, signal), scope);
+        const running = runHandlers(handlers, event, new LeasedContext(lease, signal), scope);
         if (running) await running;
       } catch (error) {
         lease.stop();
@@ -426,7 +428,8 @@ function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
   return controller.signal;
 }
 
-function isObject(value: unknown): boolean {
+// What `await` would call `then` on: an object or a function (a promise, or any thenable).
+function mayBeThenable(value: unknown): boolean {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';
 }
 

@@ -98,6 +98,39 @@ describe('telemetry on handle()', () => {
     expect(scopes[0]!.result).toBe(result);
   });
 
+  // A scope may chain on what it runs: run() is always given a function that returns a promise
+  // and never throws, whatever the handlers return, with a store or without.
+  it.each([
+    ['a synchronous handler', (): void => undefined, 'processed', []],
+    ['a synchronous throw', (): void => { throw new Error('handler broke'); }, 'failed', ['handler broke']],
+  ] as const)('%s, under a scope that chains on run()', async (_case, handler, outcome, reported) => {
+    for (const store of [memoryStore(), undefined]) {
+      const ran: string[] = [];
+      const telemetry: WebhookTelemetry = {
+        startDelivery: () => ({
+          verified: () => undefined,
+          run: (handlers) => {
+            const settled = (handlers() as Promise<unknown>).then(() => void ran.push('resolved'), (error: unknown) => {
+              ran.push('rejected');
+              throw error;
+            });
+            return settled as never;
+          },
+          call: (_operation, call) => call(),
+          inject: () => undefined,
+          end: () => undefined,
+        }),
+      };
+      const errors: unknown[] = [];
+      const webhooks = createWebhooks({ secret, ...(store && { store }), telemetry, onError: (error) => void errors.push(error) });
+      webhooks.on('batch.completed', handler);
+      const result = await webhooks.handle(createSignedDelivery(createTestEvent('batch.completed'), { secret }));
+      expect(result.outcome).toBe(outcome);
+      expect(ran).toEqual([outcome === 'processed' ? 'resolved' : 'rejected']);
+      expect(errors.map((error) => (error as Error).message)).toEqual(reported);
+    }
+  });
+
   it('duplicate and in_progress: the claim only; store_unavailable: the claim that rejected', async () => {
     const { telemetry, scopes } = recordingTelemetry();
     const store = memoryStore();
