@@ -156,12 +156,12 @@ async function main(bench) {
   const delivery = deliveries(fixedIds);
   const { framework, adapter } = bench;
 
-  // A load of `seconds`, or of exactly `{ amount }` requests.
-  const load = (port, seconds) =>
+  // A load for `extent` seconds, or of exactly `{ amount }` requests.
+  const load = (port, extent) =>
     autocannon({
       url: `http://127.0.0.1:${port}${BENCH_PATH}`,
       connections,
-      ...(typeof seconds === 'number' ? { duration: seconds } : seconds),
+      ...(typeof extent === 'number' ? { duration: extent } : extent),
       requests: [
         {
           method: 'POST',
@@ -210,8 +210,7 @@ async function main(bench) {
     const result = await load(server.port, seconds);
     server.child.send('stats');
     const [{ completed, cpuMicros }] = await once(server.child, 'message', { signal: AbortSignal.timeout(30_000) });
-    const failed = result.non2xx + result.errors + result.timeouts;
-    if (failed > 0) throw new Error(`${server.kind}: ${failed} requests were not answered 2xx`);
+    answeredAll(result, server.kind);
     return { rps: result.requests.average, total: result.requests.total, p99: result.latency.p99, completed, cpuMicros, cpu: cpuMicros / result.requests.total };
   }
 
@@ -270,10 +269,11 @@ async function countInstructions({ values, load, startServer, framework, adapter
     const counts = await Promise.all(
       kinds.map(async (kind) => {
         const server = await startServer(kind, out.dir);
-        await answeredAll(load(server.port, { amount: warmupRequests }), kind);
+        answeredAll(await load(server.port, { amount: warmupRequests }), kind);
         const perWindow = [];
         for (let i = 0; i < windows; i++) {
-          perWindow.push(await instructionsPerRequest(server.child.pid, out.dir, () => answeredAll(load(server.port, { amount: window }), kind)));
+          const send = async () => answeredAll(await load(server.port, { amount: window }), kind);
+          perWindow.push(await instructionsPerRequest(server.child.pid, out.dir, send));
         }
         server.child.kill();
         await once(server.child, 'exit');
@@ -293,9 +293,9 @@ async function countInstructions({ values, load, startServer, framework, adapter
   }
 }
 
-// A window counts only if every request was answered 2xx: a failing server would look cheap.
-async function answeredAll(pending, kind) {
-  const result = await pending;
+// A round or a window counts only if every request was answered 2xx: a failing server would look
+// cheap. Returns how many were answered.
+function answeredAll(result, kind) {
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${kind}: ${failed} requests were not answered 2xx`);
   return result.requests.total;
