@@ -57,8 +57,7 @@ export function normalizeBody(body: unknown): string | Uint8Array {
   }
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  if (body !== null && typeof body === 'object') {
-    throw new TypeError('body is a parsed object: pass the raw bytes, before any JSON parser runs');
-  }
-  throw new TypeError('body must be a string, Uint8Array (or Buffer) or ArrayBuffer');
+  // One message for a parsed object and for no body at all (what a route without a raw-body
+  // parser passes): both are fixed by handing over the bytes as received.
+  throw new TypeError('body must be the raw bytes (or string) from before any JSON parser');
 }

@@ -28,18 +28,18 @@ export const verificationErrorStatus: Readonly<Record<WebhookVerificationErrorCo
   invalid_payload: 400,
 };
 
-// Messages say what to do, briefly (they ship in every bundle). None can carry the secret or the
-// expected signature: they are fixed text, chosen by code.
-const messages: Readonly<Record<WebhookVerificationErrorCode, string>> = {
+// Messages say what to do, briefly (they ship in every bundle, so no word that says nothing). None
+// can carry the secret or the expected signature: they are fixed text, chosen by code. `missing_id`
+// has none here: only the Standard Webhooks scheme rejects with it, and passes its own.
+const messages: Readonly<Partial<Record<WebhookVerificationErrorCode, string>>> = {
   missing_signature: 'x-together-signature missing: do proxies forward it?',
   missing_timestamp: 'x-together-timestamp missing: do proxies forward it?',
-  missing_id: 'webhook-id missing',
   invalid_timestamp: 'x-together-timestamp must be Unix seconds',
-  signature_mismatch: 'no signature matches: check the secret, and pass the raw body bytes',
-  timestamp_too_old: 'authentic but too old (a replay, or clock skew): sync clocks or raise toleranceSeconds',
+  signature_mismatch: 'no signature matches: check the secret; pass the raw body bytes',
+  timestamp_too_old: 'authentic but too old (replay or clock skew): sync clocks or raise toleranceSeconds',
   timestamp_in_future: 'authentic but in the future (clock skew): sync clocks or raise toleranceSeconds',
-  payload_too_large: 'body over maxBodyBytes: raise it for larger deliveries',
-  invalid_payload: 'authentic, but not a JSON event with string id and type and object data',
+  payload_too_large: 'body over maxBodyBytes: raise it',
+  invalid_payload: 'authentic, but not a JSON event {id, type, data}',
 };
 
 /**
@@ -104,7 +104,7 @@ export class WebhookVerificationError extends Error {
    * @param code - the reason; also picks the status
    * @param message - replaces the standard message for that code
    */
-  constructor(code: WebhookVerificationErrorCode, message: string = messages[code]) {
+  constructor(code: WebhookVerificationErrorCode, message: string = messages[code] ?? code) {
     super(message);
     this.code = code;
     // Derived, not looked up in verificationErrorStatus, so a bundle of verify() alone leaves the

@@ -34,7 +34,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  */
 export function assertSecret(secret: unknown, name = 'secret'): asserts secret is string {
   if (typeof secret !== 'string' || secret === '') throw new TypeError(`${name} must be a non-empty string`);
-  if (secret.trim() !== secret) throw new TypeError(`${name} has surrounding whitespace (a copied newline?): remove it`);
+  if (secret.trim() !== secret) throw new TypeError(`${name} has surrounding whitespace (a copied newline?): trim it`);
 }
 
 /** Returns the configured secrets as a list, each checked. @internal */
@@ -44,7 +44,7 @@ export function secretList(secret: unknown): readonly string[] {
     return [secret];
   }
   if (!Array.isArray(secret) || secret.length === 0) {
-    throw new TypeError('secret must be a string or a non-empty array of strings');
+    throw new TypeError('secret must be a string or non-empty array');
   }
   secret.forEach((item, index) => assertSecret(item, `secret[${index}]`));
   return secret as readonly string[];
@@ -55,13 +55,13 @@ export function numberOption(value: unknown, name: string, fallback: number): nu
   if (value === undefined) return fallback;
   // Number.isFinite is false for anything but a finite number.
   if (!Number.isFinite(value) || (value as number) < 0) {
-    throw new TypeError(`${name} must be a non-negative finite number`);
+    throw new TypeError(`${name} must be a finite number >= 0`);
   }
   return value as number;
 }
 
 /** Said when `now` is not a function, or returns something other than a finite number. @internal */
-export const NOW_ERROR = 'now must be a function returning epoch milliseconds';
+export const NOW_ERROR = 'now must return epoch milliseconds';
 
 /** Checked verification settings. @internal */
 export interface ResolvedVerifyOptions {

@@ -1,10 +1,11 @@
 /**
  * @module request — reading a Fetch `Request` body once, as bytes, never past a limit.
  */
+import { concatBytes } from '#crypto';
 import { reject } from './errors.js';
 
 // A body that cannot be read is the sender's (or a proxy's) failure, answered 400.
-const UNREADABLE = 'body stream failed or held no bytes';
+const UNREADABLE = 'body stream failed';
 
 /**
  * Reads `request`'s body as bytes, rejecting with `payload_too_large` as soon as it is known to
@@ -17,7 +18,7 @@ const UNREADABLE = 'body stream failed or held no bytes';
 export async function readRequestBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   // A consumed body would read as empty and look forged: say what happened instead.
   if (request.bodyUsed) {
-    throw new TypeError('the Request body was already read: verify before anything reads it');
+    throw new TypeError('Request body already read: verify first');
   }
   // A missing or malformed length reads as 0 or NaN, which is never over the limit.
   if (Number(request.headers.get('content-length')) > maxBytes) return reject('payload_too_large');
@@ -50,12 +51,6 @@ export async function readRequestBody(request: Request, maxBytes: number): Promi
     code ??= 'invalid_payload';
   }
   if (code) return reject(code, code === 'invalid_payload' ? UNREADABLE : undefined);
-  if (chunks.length === 1) return chunks[0]!;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  // One chunk (most small bodies) is the body as it is: no copy.
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks, total);
 }

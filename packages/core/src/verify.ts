@@ -2,7 +2,7 @@
  * @module verify — checks a delivery's signature (by its scheme) and replay window and returns the
  * typed event.
  */
-import { hmacDigests, hmacSha256, utf8ByteLength, utf8Decode } from '#crypto';
+import { hmacSha256, utf8ByteLength, utf8Decode, withHmacDigests } from '#crypto';
 import { normalizeBody, type RawBody } from './bytes.js';
 import { reject } from './errors.js';
 import type { TogetherEvent } from './events.js';
@@ -44,9 +44,9 @@ function verifyBody(body: string | Uint8Array, parts: SignedParts, options: Reso
   return decide(body, parts, options.keys.map((key) => hmacSha256(key, parts.prefix, body)), options);
 }
 
-// The size is checked before any hashing; the digests then come from `hmacDigests`: a promise of
-// Web Crypto's in the portable build, the synchronous HMAC in the Node build (no promise to wait
-// for). `fallback` is for a runtime without Web Crypto: the receiver passes the bundled HMAC,
+// The size is checked before any hashing; the digests then come from `withHmacDigests`: Web
+// Crypto's, once they are ready, in the portable build; the synchronous HMAC, at once, in the Node
+// build (no promise to wait for). `fallback` is for a runtime without Web Crypto: the receiver passes the bundled HMAC,
 // verify() none (see there).
 function verifyBodyAsync(
   body: string | Uint8Array,
@@ -55,16 +55,13 @@ function verifyBodyAsync(
   fallback?: typeof hmacSha256,
 ): TogetherEvent | Promise<TogetherEvent> {
   checkSize(body, options);
-  const digests = hmacDigests(options.keys, parts.prefix, body, fallback);
-  return digests instanceof Promise ? digests.then((ready) => decide(body, parts, ready, options)) : decide(body, parts, digests, options);
+  return withHmacDigests(options.keys, parts.prefix, body, fallback, (digests) => decide(body, parts, digests, options));
 }
 
-// A missing body or headers is named by the checks of each (a TypeError either way).
-function assertObject(input: unknown): asserts input is object {
+// Whether `input` is a Fetch `Request` (else `{ body, headers }`). What is not an object at all is
+// a TypeError here; a missing body or headers is named by the checks of each.
+function isRequest(input: unknown): input is Request {
   if (typeof input !== 'object' || input === null) throw new TypeError('input must be a Request or { body, headers }');
-}
-
-function isRequest(input: WebhookInput): input is Request {
   return typeof (input as Partial<Request>).arrayBuffer === 'function';
 }
 
@@ -88,7 +85,8 @@ function isRequest(input: WebhookInput): input is Request {
  */
 export function verifySync(input: RawDelivery, options: VerifyOptions): TogetherEvent {
   const resolved = resolveVerifyOptions(options);
-  assertObject(input);
+  // A Request's body can only be read asynchronously.
+  if (isRequest(input)) throw new TypeError('verifySync() cannot read a Request: use verify()');
   const body = normalizeBody(input.body);
   return verifyBody(body, resolved.verifier.read(input.headers), resolved);
 }
@@ -121,7 +119,6 @@ export function verifySync(input: RawDelivery, options: VerifyOptions): Together
  */
 export async function verify(input: WebhookInput, options: VerifyOptions): Promise<TogetherEvent> {
   const resolved = resolveVerifyOptions(options);
-  assertObject(input);
   if (!isRequest(input)) {
     const body = normalizeBody(input.body);
     return verifyBodyAsync(body, resolved.verifier.read(input.headers), resolved);
@@ -137,7 +134,6 @@ export async function verify(input: WebhookInput, options: VerifyOptions): Promi
  * @internal
  */
 export function verifyWithResolvedOptions(input: WebhookInput, resolved: ResolvedVerifyOptions): TogetherEvent | Promise<TogetherEvent> {
-  assertObject(input);
   if (!isRequest(input)) return verifyBody(normalizeBody(input.body), resolved.verifier.read(input.headers), resolved);
   // Headers first: a delivery that cannot be authentic is rejected before its body is read.
   const parts = resolved.verifier.read(input.headers);

@@ -252,7 +252,7 @@ describe('a Request body stream that misbehaves (spec section 10)', () => {
     });
     const error = expectCode(await caughtAsync(() => verify(req, options)), 'invalid_payload');
     expect(error.status).toBe(400);
-    expect(error.message).toMatch(/body stream failed or held no bytes/);
+    expect(error.message).toMatch(/body stream failed/);
   });
 
   it.each([

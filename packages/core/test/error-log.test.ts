@@ -62,7 +62,7 @@ describe('the default error log', () => {
     const result = await webhooks.handle({ body: JSON.parse(delivery().body) as string, headers: delivery().headers });
     expect(result.status).toBe(500);
     expect(lines()).toHaveLength(1);
-    expect(lines()[0]).toMatch(/^\[together-webhooks\] verify error, answered failed: TypeError: body is a parsed object: pass the raw bytes/);
+    expect(lines()[0]).toMatch(/^\[together-webhooks\] verify error, answered failed: TypeError: body must be the raw bytes \(or string\) from before any JSON parser/);
   });
 
   it('bounds a very long message and a very long event id to one short line', async () => {

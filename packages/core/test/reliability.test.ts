@@ -206,8 +206,8 @@ describe('storeTimeoutMs bounds every store call', () => {
   it.each([
     [{ storeTimeoutMs: 0 }, /storeTimeoutMs must be more than 0 and at most leaseMs/],
     [{ storeTimeoutMs: 2000, leaseMs: 1000 }, /storeTimeoutMs must be more than 0 and at most leaseMs/],
-    [{ storeTimeoutMs: -1 }, /storeTimeoutMs must be a non-negative finite number/],
-    [{ storeTimeoutMs: Number.NaN }, /storeTimeoutMs must be a non-negative finite number/],
+    [{ storeTimeoutMs: -1 }, /storeTimeoutMs must be a finite number >= 0/],
+    [{ storeTimeoutMs: Number.NaN }, /storeTimeoutMs must be a finite number >= 0/],
     [{ retentionSeconds: 0 }, /retentionSeconds must be more than 0/],
   ])('refuses %o at construction', (options, message) => {
     expect(() => createWebhooks({ secret, store: memoryStore(), ...options })).toThrow(message);

@@ -90,8 +90,21 @@ describe('WebhookVerificationError', () => {
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/JSON/);
     expect(new WebhookVerificationError('payload_too_large', 'custom').message).toBe('custom');
+    // The one code without a standard message (its scheme passes its own) is named by its code.
+    expect(new WebhookVerificationError('missing_id').message).toBe('missing_id');
+  });
+
+  it('is not what verifySync throws for a Request: a TypeError names verify()', () => {
+    const body = eventBody();
+    const request = new Request('http://127.0.0.1/webhooks', { method: 'POST', body, headers: signed(body).headers });
+    expect(() => verifySync(request as unknown as RawDelivery, options)).toThrow(new TypeError('verifySync() cannot read a Request: use verify()'));
   });
 });
+
+// `hex` from `from` on written as the characters U+FF00 + each code: same low bytes, none a hex digit.
+function spelledInLowBytes(hex: string, from = 0): string {
+  return hex.slice(0, from) + hex.slice(from).replace(/./g, (digit) => String.fromCharCode(0xff00 | digit.charCodeAt(0)));
+}
 
 describe('the signature header', () => {
   const delivery = signed();
@@ -107,6 +120,10 @@ describe('the signature header', () => {
     ['a prefix like v1=', `v1=${delivery.signature}`],
     ['sha256= prefixed', `sha256=${delivery.signature}`],
     ['non-ASCII characters', `${delivery.signature.slice(0, 63)}é`],
+    // Node's (and Bun's, Deno's) hex decoder reads each character's low byte: U+FF10-FF19 and
+    // U+FF41-FF46 would decode as the digits. Only hex digits spell a signature.
+    ['the right digest in fullwidth characters', spelledInLowBytes(delivery.signature)],
+    ['the right digest with its last digit fullwidth', spelledInLowBytes(delivery.signature, 63)],
   ])('%s is a mismatch, not an exception', (_case, value) => {
     expectCode(verifyHeaders(withSignature(value)), 'signature_mismatch');
   });

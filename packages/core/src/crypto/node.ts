@@ -14,17 +14,18 @@ export function hmacSha256(key: string | Uint8Array, prefix: string, body: strin
 }
 
 /**
- * The HMAC of `prefix` then `body` under each key, for `verify()`, which could wait: node:crypto
- * is the fastest HMAC here, so the synchronous call, and no promise (`verify()` then costs what
- * `verifySync` does, and its bundle carries no async HMAC). The `fallback` the portable build
- * takes is never needed.
+ * Calls `use` with the HMAC of `prefix` then `body` under each key, for `verify()`, which could
+ * wait: node:crypto is the fastest HMAC here, so at once, synchronously, with no promise
+ * (`verify()` then costs what `verifySync` does, and its bundle carries no async HMAC nor a check
+ * for one). The `fallback` the portable build takes is never needed.
  */
-export const hmacDigests: (
+export const withHmacDigests: <T>(
   keys: readonly (string | Uint8Array)[],
   prefix: string,
   body: string | Uint8Array,
-  fallback?: typeof hmacSha256,
-) => readonly Uint8Array[] | Promise<readonly Uint8Array[]> = (keys, prefix, body) => keys.map((key) => hmacSha256(key, prefix, body));
+  fallback: typeof hmacSha256 | undefined,
+  use: (digests: readonly Uint8Array[]) => T,
+) => T | Promise<T> = (keys, prefix, body, _fallback, use) => use(keys.map((key) => hmacSha256(key, prefix, body)));
 
 /** Standard base64 (with padding) of `bytes`. */
 export function base64Encode(bytes: Uint8Array): string {
@@ -41,6 +42,11 @@ export function sha256Digest(text: string): Uint8Array {
 export function utf8Decode(bytes: Uint8Array): string {
   // A Buffer (what Node servers hand over) decodes in place; other views are wrapped, not copied.
   return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString();
+}
+
+/** `chunks` joined into one buffer of `total` bytes. */
+export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  return Buffer.concat(chunks, total);
 }
 
 /** The UTF-8 length of `text` in bytes, without encoding it. */

@@ -122,13 +122,14 @@ async function hmacSha256Async(
   return new Uint8Array(await subtle.sign('HMAC', await subtleKey(subtle, key), message));
 }
 
-/** {@link hmacSha256Async} under each key, for `verify()`: one promise for all the digests. */
-export const hmacDigests = (
+/** Calls `use` with {@link hmacSha256Async} under each key, for `verify()`, once all are ready. */
+export const withHmacDigests = <T>(
   keys: readonly (string | Uint8Array)[],
   prefix: string,
   body: string | Uint8Array,
-  fallback?: typeof hmacSha256,
-): readonly Uint8Array[] | Promise<readonly Uint8Array[]> => Promise.all(keys.map((key) => hmacSha256Async(key, prefix, body, fallback)));
+  fallback: typeof hmacSha256 | undefined,
+  use: (digests: readonly Uint8Array[]) => T,
+): T | Promise<T> => Promise.all(keys.map((key) => hmacSha256Async(key, prefix, body, fallback))).then(use);
 
 /** Standard base64 (with padding) of `bytes`. */
 export function base64Encode(bytes: Uint8Array): string {
@@ -140,6 +141,17 @@ export function base64Encode(bytes: Uint8Array): string {
 /** Decodes UTF-8, replacing invalid sequences (the signature was already checked on the bytes). */
 export function utf8Decode(bytes: Uint8Array): string {
   return decoder.decode(bytes);
+}
+
+/** `chunks` joined into one buffer of `total` bytes. */
+export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return joined;
 }
 
 /**

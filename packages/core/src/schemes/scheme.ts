@@ -80,14 +80,15 @@ export interface WebhookScheme<HeaderName extends string = string> {
  * @internal
  */
 export function checkTimestamp(timestamp: string | undefined, missing?: string, invalid?: string): string {
-  if (timestamp === undefined || timestamp === '') return reject('missing_timestamp', missing);
+  // Absent or empty: both are falsy, and no other string is.
+  if (!timestamp) return reject('missing_timestamp', missing);
   return TIMESTAMP_PATTERN.test(timestamp) ? timestamp : reject('invalid_timestamp', invalid);
 }
 
 /** Whether a signature header is missing: absent, empty or blank. @internal */
 export function isBlank(value: string | undefined): value is undefined {
   // trim() only when the first character could be whitespace: the common case allocates nothing.
-  return value === undefined || value === '' || (value.charCodeAt(0) <= 32 && value.trim() === '');
+  return !value || (value.charCodeAt(0) <= 32 && !value.trim());
 }
 
 /** Whether `value` is a non-empty string. @internal */
