@@ -2,6 +2,7 @@
  * @module context — what a command may touch: its output streams, stdin, the environment and the
  * clock, passed in so every command can be driven the same way from the executable or a test.
  */
+import { Buffer } from 'node:buffer';
 import { createStyle, type Style } from './style.js';
 
 /** A writable text stream (process.stdout, process.stderr). */
@@ -49,11 +50,5 @@ export async function readAll(input: Input): Promise<Uint8Array> {
     chunks.push(bytes);
     length += bytes.byteLength;
   }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return Buffer.concat(chunks, length);
 }
