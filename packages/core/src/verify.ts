@@ -46,8 +46,8 @@ function verifyBody(body: string | Uint8Array, parts: SignedParts, options: Reso
 
 // The size is checked before any hashing; the digests then come from `withHmacDigests`: Web
 // Crypto's, once they are ready, in the portable build; the synchronous HMAC, at once, in the Node
-// build (no promise to wait for). `fallback` is for a runtime without Web Crypto: the receiver passes the bundled HMAC,
-// verify() none (see there).
+// build (no promise to wait for). `fallback` is for a runtime without Web Crypto: the receiver
+// passes the bundled HMAC, verify() none (see there).
 function verifyBodyAsync(
   body: string | Uint8Array,
   parts: SignedParts,
