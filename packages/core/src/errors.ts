@@ -39,7 +39,7 @@ const messages: Readonly<Partial<Record<WebhookVerificationErrorCode, string>>> 
   timestamp_too_old: 'authentic but too old (replay or clock skew): sync clocks or raise toleranceSeconds',
   timestamp_in_future: 'authentic but in the future (clock skew): sync clocks or raise toleranceSeconds',
   payload_too_large: 'body over maxBodyBytes: raise it',
-  invalid_payload: 'authentic, but not a JSON event {id, type, data}',
+  invalid_payload: 'authentic, but not JSON or not an event envelope',
 };
 
 /**

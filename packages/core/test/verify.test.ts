@@ -101,7 +101,8 @@ describe('WebhookVerificationError', () => {
   });
 });
 
-// `hex` from `from` on written as the characters U+FF00 + each code: same low bytes, none a hex digit.
+// `hex` from `from` on, each digit written as the character U+FF00 + its code (U+FF30-FF39 for
+// 0-9, U+FF61-FF66 for a-f): the same low bytes, and none of them a hex digit.
 function spelledInLowBytes(hex: string, from = 0): string {
   return hex.slice(0, from) + hex.slice(from).replace(/./g, (digit) => String.fromCharCode(0xff00 | digit.charCodeAt(0)));
 }
@@ -120,10 +121,10 @@ describe('the signature header', () => {
     ['a prefix like v1=', `v1=${delivery.signature}`],
     ['sha256= prefixed', `sha256=${delivery.signature}`],
     ['non-ASCII characters', `${delivery.signature.slice(0, 63)}é`],
-    // Node's (and Bun's, Deno's) hex decoder reads each character's low byte: U+FF10-FF19 and
-    // U+FF41-FF46 would decode as the digits. Only hex digits spell a signature.
-    ['the right digest in fullwidth characters', spelledInLowBytes(delivery.signature)],
-    ['the right digest with its last digit fullwidth', spelledInLowBytes(delivery.signature, 63)],
+    // Node's (and Bun's, Deno's) hex decoder reads only each character's low byte, so these would
+    // decode to the right digest. Only hex digits spell a signature.
+    ['the right digest in characters whose low bytes are its digits', spelledInLowBytes(delivery.signature)],
+    ['the right digest with only its last digit so written', spelledInLowBytes(delivery.signature, 63)],
   ])('%s is a mismatch, not an exception', (_case, value) => {
     expectCode(verifyHeaders(withSignature(value)), 'signature_mismatch');
   });

@@ -33,7 +33,7 @@ export const invalidPayload: Check = whenAuthentic('event envelope', ({ rejectio
     message:
       body.bytes.byteLength === 0
         ? 'the body is empty: the signature is valid for an empty body, so the sender signed nothing (or the body was lost before signing)'
-        : `${rejection.message}: the sender signed something that is not an event envelope (${wire.envelope})`,
+        : `${rejection.message}: the sender signed something else; this scheme's envelope is ${wire.envelope}`,
   };
 });
 
